@@ -1,0 +1,8 @@
+/* cmd.h — subcommand entry points (argv[0] is the command name). */
+#ifndef NW_CMD_H
+#define NW_CMD_H
+
+int cmd_once(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+
+#endif

@@ -1,0 +1,72 @@
+/* fetch.h — libcurl multi (socket interface) on the GLib main loop.
+ * Knows nothing of feeds: bytes go to the request's sink as they arrive. */
+#ifndef NW_FETCH_H
+#define NW_FETCH_H
+
+#include <glib.h>
+#include <stddef.h>
+
+struct fetch_options {
+	int max_connections;        /* global cap (default 16) */
+	int max_per_host;           /* per-host cap (default 2) */
+	int connect_timeout_s;      /* default 15 */
+	int timeout_s;              /* whole transfer (default 60) */
+	int low_speed_bytes;        /* abort below this many bytes/s ... */
+	int low_speed_time_s;       /* ... for this long (default 100 B/s for 30 s) */
+	size_t max_body;            /* decoded body cap (default 8 MiB) */
+	int max_redirects;          /* default 5 */
+	const char *proxy;          /* NULL: libcurl's standard environment variables */
+	const char *user_agent;     /* NULL: "newswatch/VERSION (+https://...)" */
+};
+
+void fetch_options_defaults(struct fetch_options *o);
+
+enum fetch_outcome {
+	FETCH_OK,                   /* 2xx, body delivered to the sink */
+	FETCH_NOT_MODIFIED,         /* 304 */
+	FETCH_TEMPORARY,            /* retry later: timeouts, DNS, refused, 408, 429, 5xx */
+	FETCH_PERMANENT,            /* 404, 410, other 4xx, refused scheme, body too large, sink refused */
+};
+
+struct fetch_result {
+	enum fetch_outcome outcome;
+	long http_status;           /* 0 when no HTTP answer */
+	char *error;                /* human-readable reason, NULL on success */
+	char *etag;                 /* new validators, NULL when absent */
+	char *last_modified;
+	char *content_type;
+	char *effective_url;        /* after redirects */
+	char *permanent_url;        /* set when every redirect was permanent (301/308) */
+	gint64 retry_after;         /* seconds asked by Retry-After (capped), 0 = none */
+	gint64 max_age;             /* Cache-Control max-age, 0 = none */
+	size_t body_bytes;          /* decoded bytes delivered */
+};
+
+/* Returns 0 to continue, -1 to abort the transfer (outcome FETCH_PERMANENT). */
+typedef int (*fetch_sink_fn)(const char *buf, size_t len, void *user);
+typedef void (*fetch_done_fn)(const struct fetch_result *res, void *user);
+
+struct fetch_request {
+	const char *url;
+	const char *etag;           /* sent as If-None-Match, may be NULL */
+	const char *last_modified;  /* sent as If-Modified-Since, may be NULL */
+	gboolean allow_file;        /* file:// only where the user configured it */
+	const char *label;          /* feed name, for log lines */
+	fetch_sink_fn sink;
+	fetch_done_fn done;         /* called exactly once, from the main loop */
+	void *user;
+};
+
+struct fetcher;
+
+/* ctx NULL = the default main context. */
+struct fetcher *fetcher_new(GMainContext *ctx, const struct fetch_options *o);
+void fetcher_free(struct fetcher *f);   /* cancels transfers in flight (done is not called) */
+/* Queues a request; strings are copied. Returns 0, -1 if it cannot even start
+ * (then done is not called). */
+int fetcher_add(struct fetcher *f, const struct fetch_request *req);
+guint fetcher_active(const struct fetcher *f);      /* queued + running */
+/* Cancels everything in flight; each cancelled request gets done() with FETCH_TEMPORARY. */
+void fetcher_cancel_all(struct fetcher *f);
+
+#endif

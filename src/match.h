@@ -1,0 +1,35 @@
+/* match.h — one multi-pattern automaton over all aliases of all entries;
+ * every hit carries an explanation. */
+#ifndef NW_MATCH_H
+#define NW_MATCH_H
+
+#include <glib.h>
+#include "item.h"
+#include "watchlist.h"
+
+/* One reason an item alerts. Strings are owned by the match. */
+struct match {
+	char *entry;        /* entry (or rule) display name */
+	char *list;         /* "people", "meetings", "aid", or the user's own */
+	char *term;         /* the alias as written in the watchlist */
+	char *field;        /* "title", "summary", "content", "categories", "author" */
+	char *snippet;      /* surrounding text with the hit marked as [[term]] */
+	gsize start, end;   /* byte offsets of the hit in the field's text */
+	enum priority priority;
+	gboolean is_rule;
+};
+
+void match_free(struct match *m);                       /* accepts NULL */
+
+struct matcher;
+
+/* Builds the automaton; wl must outlive the matcher. */
+struct matcher *matcher_new(const struct watchlists *wl);
+void matcher_free(struct matcher *m);                   /* accepts NULL */
+
+/* Matches one item. Returns a new array of struct match * (free with
+ * g_ptr_array_unref), empty when nothing matched; at most one match per
+ * entry/rule, the best field first (title before summary before content). */
+GPtrArray *matcher_match_item(struct matcher *m, const struct feed_item *item);
+
+#endif
