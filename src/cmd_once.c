@@ -1,0 +1,162 @@
+/* cmd_once.c — `newswatch once`: poll every feed once, print new alerts,
+ * deliver them, and say what happened. The same pipeline as the daemon. */
+#include <stdio.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cmd.h"
+#include "log.h"
+#include "pipeline.h"
+
+struct once {
+	struct cli_common cli;
+	gboolean quiet;
+	GMainLoop *loop;
+	guint feeds_total, feeds_done, feeds_failed;
+	guint alerts, seen, new_items, backfilled;
+	gboolean progress;         /* stderr is a terminal */
+};
+
+static void
+print_alert(const struct alert *a, void *user)
+{
+	struct once *o = user;
+
+	o->alerts++;
+	if (o->quiet)
+		return;
+	if (o->progress)
+		fputs("\r\033[K", stderr);
+	if (o->cli.json) {
+		json_t *j = alert_to_json(a);
+		char *s = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII);
+
+		printf("%s\n", s);
+		free(s);
+		json_decref(j);
+	} else {
+		char *s = alert_to_text(a);
+
+		fputs(s, stdout);
+		g_free(s);
+	}
+	fflush(stdout);
+}
+
+static void
+poll_done(const struct poll_report *r, void *user)
+{
+	struct once *o = user;
+
+	o->feeds_done++;
+	if (!r->ok)
+		o->feeds_failed++;
+	o->seen += r->seen_items;
+	o->new_items += r->new_items;
+	o->backfilled += r->backfilled;
+	if (o->progress)
+		fprintf(stderr, "\r\033[K%u/%u feeds, %u alerts", o->feeds_done, o->feeds_total, o->alerts);
+	if (o->feeds_done == o->feeds_total)
+		g_main_loop_quit(o->loop);
+}
+
+int
+cmd_once(int argc, char **argv)
+{
+	struct once o = { 0 };
+	gboolean dry_run = FALSE, seed = FALSE;
+	char **only = NULL;
+	const GOptionEntry entries[] = {
+		{ "dry-run", 'n', 0, G_OPTION_ARG_NONE, &dry_run,
+		  "Fetch, match and print, but remember nothing and deliver nothing", NULL },
+		{ "seed", 0, 0, G_OPTION_ARG_NONE, &seed,
+		  "Record every current item as seen without alerting", NULL },
+		{ "feed", 'f', 0, G_OPTION_ARG_STRING_ARRAY, &only, "Poll only this feed (repeatable)", "NAME" },
+		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, "Print only the summary", NULL },
+		{ NULL, 0, 0, 0, NULL, NULL, NULL },
+	};
+	struct config *cfg = NULL;
+	struct watchlists *wl = NULL;
+	struct store *store = NULL;
+	struct matcher *matcher = NULL;
+	struct fetcher *fetcher = NULL;
+	struct pipeline *pipe = NULL;
+	struct fetch_options fo;
+	struct pipeline_options po = { 0 };
+	struct pipeline_hooks hooks = { NULL, print_alert, poll_done, &o };
+	int rc;
+
+	if (cli_parse(&o.cli, "once", NULL, "Poll every configured feed once; print and deliver new alerts.",
+	              entries, &argc, &argv) < 0)
+		return EXIT_USAGE;
+	if ((rc = cli_load_config(&o.cli, &cfg, &wl)) != EXIT_OK)
+		goto out;
+	for (char **n = only; n && *n; n++) {
+		gboolean found = FALSE;
+
+		for (guint i = 0; i < cfg->feeds->len; i++)
+			found |= g_strcmp0(((struct feed_config *)g_ptr_array_index(cfg->feeds, i))->name, *n) == 0;
+		if (!found) {
+			fprintf(stderr, "newswatch once: no feed named \"%s\" in %s\n", *n, cfg->path);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+	}
+	if ((rc = cli_open_store(&o.cli, cfg, &store)) != EXIT_OK)
+		goto out;
+	matcher = matcher_new(wl);
+	fetch_options_defaults(&fo);
+	fo.max_connections = cfg->max_connections;
+	fo.max_per_host = cfg->max_per_host;
+	fo.connect_timeout_s = cfg->connect_timeout_s;
+	fo.timeout_s = cfg->timeout_s;
+	fo.max_body = (size_t)cfg->max_body_kb * 1024;
+	fo.proxy = cfg->proxy;
+	fo.user_agent = cfg->user_agent;
+	fetcher = fetcher_new(NULL, &fo);
+	po.dry_run = dry_run;
+	po.seed = seed;
+	pipe = pipeline_new(cfg, store, matcher, fetcher, &po, &hooks);
+	o.loop = g_main_loop_new(NULL, FALSE);
+	o.progress = isatty(STDERR_FILENO) && !o.quiet;
+
+	for (guint i = 0; i < cfg->feeds->len; i++) {
+		const struct feed_config *fc = g_ptr_array_index(cfg->feeds, i);
+
+		if (fc->enabled && (only == NULL || g_strv_contains((const char *const *)only, fc->name)))
+			o.feeds_total++;
+	}
+	for (guint i = 0; i < cfg->feeds->len; i++) {
+		const struct feed_config *fc = g_ptr_array_index(cfg->feeds, i);
+
+		if (fc->enabled && (only == NULL || g_strv_contains((const char *const *)only, fc->name)))
+			pipeline_poll(pipe, fc);
+	}
+	if (o.feeds_done < o.feeds_total)
+		g_main_loop_run(o.loop);
+	if (o.progress)
+		fputs("\r\033[K", stderr);
+
+	fprintf(o.cli.json ? stderr : stdout, "%u new alert%s, %u item%s already seen",
+	        o.alerts, o.alerts == 1 ? "" : "s", o.seen, o.seen == 1 ? "" : "s");
+	if (o.backfilled)
+		fprintf(o.cli.json ? stderr : stdout, ", %u old item%s recorded without alerting",
+		        o.backfilled, o.backfilled == 1 ? "" : "s");
+	if (o.feeds_failed)
+		fprintf(o.cli.json ? stderr : stdout, ", %u of %u feed%s failed", o.feeds_failed,
+		        o.feeds_total, o.feeds_total == 1 ? "" : "s");
+	fprintf(o.cli.json ? stderr : stdout, "%s\n", dry_run ? " (dry run: nothing remembered)" : "");
+	rc = o.feeds_failed ? EXIT_FAILURE_ : EXIT_OK;
+out:
+	if (o.loop)
+		g_main_loop_unref(o.loop);
+	pipeline_free(pipe);
+	fetcher_free(fetcher);
+	matcher_free(matcher);
+	store_close(store);
+	watchlists_free(wl);
+	config_free(cfg);
+	g_strfreev(only);
+	cli_common_clear(&o.cli);
+	return rc;
+}
