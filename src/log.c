@@ -46,7 +46,7 @@ log_verbosity(void)
 	return verbosity;
 }
 
-static void
+static void G_GNUC_PRINTF(5, 0)
 logv(GLogLevelFlags level, const char *kind, const char *value, const char *suffix,
      const char *fmt, va_list ap)
 {
