@@ -54,21 +54,6 @@ static const struct setting feed_settings[] = {
 
 static const char *const log_levels[] = { "info", "verbose", "debug" };
 
-static const char builtin_template[] =
-	"# newswatch built-in default: the bundled sample feeds, no network needed.\n"
-	"[general]\n"
-	"# sample items are dated in the past: alert on them on the first poll\n"
-	"backfill_hours = 0\n"
-	"\n"
-	"[feed defence-wire]\n"
-	"url = file://@DATADIR@/examples/feeds/defence-wire.rss\n"
-	"\n"
-	"[feed europe-security]\n"
-	"url = file://@DATADIR@/examples/feeds/europe-security.atom\n"
-	"\n"
-	"[feed markets-and-culture]\n"
-	"url = file://@DATADIR@/examples/feeds/markets-and-culture.rss\n";
-
 const char *
 config_datadir(void)
 {
@@ -77,12 +62,46 @@ config_datadir(void)
 	return d && *d ? d : NEWSWATCH_DATADIR;
 }
 
+static int
+cmp_strp(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The built-in default watches every bundled sample feed (file://, no
+ * network), so a fresh install shows what newswatch does with no config. */
 char *
 config_builtin_text(void)
 {
-	GString *s = g_string_new(builtin_template);
+	GString *s = g_string_new("# newswatch built-in default: the bundled sample feeds.\n"
+	                          "[general]\n"
+	                          "# sample items are dated in the past: alert on them on the first poll\n"
+	                          "backfill_hours = 0\n");
+	char *dir = g_build_filename(config_datadir(), "examples", "feeds", NULL);
+	GDir *d = g_dir_open(dir, 0, NULL);
+	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+	const char *n;
 
-	g_string_replace(s, "@DATADIR@", config_datadir(), 0);
+	while (d && (n = g_dir_read_name(d)) != NULL)
+		if (g_str_has_suffix(n, ".rss") || g_str_has_suffix(n, ".atom") ||
+		    g_str_has_suffix(n, ".xml") || g_str_has_suffix(n, ".json"))
+			g_ptr_array_add(names, g_strdup(n));
+	if (d)
+		g_dir_close(d);
+	g_ptr_array_sort(names, cmp_strp);
+	for (guint i = 0; i < names->len; i++) {
+		const char *file = g_ptr_array_index(names, i);
+		char *path = g_build_filename(dir, file, NULL);
+		char *uri = g_filename_to_uri(path, NULL, NULL);
+		char *feed = g_strndup(file, (gsize)(strrchr(file, '.') - file));
+
+		g_string_append_printf(s, "\n[feed %s]\nurl = %s\n", feed, uri ? uri : path);
+		g_free(feed);
+		g_free(uri);
+		g_free(path);
+	}
+	g_ptr_array_unref(names);
+	g_free(dir);
 	return g_string_free(s, FALSE);
 }
 
