@@ -1,0 +1,21 @@
+/* channel_types.h — the channel kinds channel.c's table knows (private to channel*.c). */
+#ifndef NW_CHANNEL_TYPES_H
+#define NW_CHANNEL_TYPES_H
+
+#include "channel.h"
+
+extern const struct channel_type channel_type_stdout;
+extern const struct channel_type channel_type_jsonl;
+extern const struct channel_type channel_type_desktop;
+extern const struct channel_type channel_type_email;
+extern const struct channel_type channel_type_webhook;
+extern const struct channel_type channel_type_exec;
+
+/* Reads a key as a duration in milliseconds: "250ms", "3s", "2m", "1h", "1d", "30"
+ * (seconds). Returns def when absent, -1 (error appended) when malformed. */
+gint64 channel_key_ms(const struct config *cfg, const struct channel_config *cc,
+                      const char *key, gint64 def, GPtrArray *errors);
+/* Parses the same syntax; -1 if malformed. */
+gint64 channel_parse_ms(const char *s);
+
+#endif
