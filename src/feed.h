@@ -6,6 +6,7 @@
 #define NW_FEED_H
 
 #include <stddef.h>
+#include <jansson.h>
 #include "item.h"
 
 struct feed_parser;
@@ -23,5 +24,13 @@ void feed_parser_free(struct feed_parser *p);       /* accepts NULL */
 /* Convenience: parse a whole buffer. */
 struct feed_doc *feed_parse(const char *buf, size_t len, const char *base_url,
                             const char *http_charset, char **error);
+
+/* The `newswatch parse --json` form. Feed: kind "feed", title, link, format,
+ * encoding, ill_formed, error, ttl_minutes; doc may be NULL (then only
+ * error is set). Item: kind "item", title, link, id, published, updated
+ * (RFC 3339 UTC or null), summary, content, author, categories.
+ * New references. */
+json_t *feed_doc_to_json(const struct feed_doc *doc, const char *error);
+json_t *feed_item_to_json(const struct feed_item *item);
 
 #endif

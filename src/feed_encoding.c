@@ -1,0 +1,459 @@
+/* feed_encoding.c — feed bytes → UTF-8 that libxml2 reads without tripping.
+ *
+ * Everything is decoded here, not by libxml2 (it is told to ignore the
+ * encoding declaration), so one place applies the real-world fallbacks:
+ * ISO-8859-1 and ASCII labels mean windows-1252, a byte that is not valid
+ * UTF-8 is read as windows-1252, a BOM is dropped. The XML fix-ups then
+ * make every '&' a reference libxml2 resolves without a DTD: a bare '&'
+ * becomes "&amp;", an HTML entity (&nbsp;) its numeric reference, an
+ * unknown name literal text; references to C1 code points get their
+ * windows-1252 meaning. Entities declared in a DTD are therefore never
+ * expanded: billion-laughs inputs cost nothing. */
+#include <errno.h>
+#include <string.h>
+#include <libxml/HTMLparser.h>
+#include "feed_int.h"
+
+enum dec_mode { DEC_UTF8, DEC_CP1252, DEC_ICONV };
+
+struct feed_decoder {
+	enum dec_mode mode;
+	GIConv cd;
+	char *name;                /* canonical name in use */
+	gboolean fix;              /* apply the XML fix-ups */
+	GString *raw;              /* undecoded bytes held from the last call */
+	GString *u8;               /* decoded text not yet fixed up */
+	gboolean in_cdata;
+	GHashTable *entities;      /* HTML entity name → code point + 1 (0 = unknown) */
+};
+
+/* windows-1252 0x80..0x9F; 0 marks the five undefined bytes (→ U+FFFD). */
+static const gunichar cp1252_high[32] = {
+	0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+	0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
+	0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
+};
+
+static gunichar
+cp1252_char(unsigned char c)
+{
+	if (c >= 0x80 && c < 0xA0)
+		return cp1252_high[c - 0x80] ? cp1252_high[c - 0x80] : 0xFFFD;
+	return c;
+}
+
+/* Charset labels we map ourselves. Sorted for bsearch. */
+static const struct charset {
+	const char *label;
+	const char *name;
+} charsets[] = {
+	{ "ascii", "windows-1252" }, { "cp1251", "windows-1251" },
+	{ "cp1252", "windows-1252" }, { "iso-8859-1", "windows-1252" },
+	{ "iso8859-1", "windows-1252" }, { "iso_8859-1", "windows-1252" },
+	{ "l1", "windows-1252" }, { "latin-1", "windows-1252" },
+	{ "latin1", "windows-1252" }, { "us-ascii", "windows-1252" },
+	{ "utf-8", "UTF-8" }, { "utf8", "UTF-8" },
+	{ "windows-1251", "windows-1251" }, { "windows-1252", "windows-1252" },
+	{ "x-cp1251", "windows-1251" }, { "x-cp1252", "windows-1252" },
+};
+
+static int
+charset_cmp(const void *key, const void *elt)
+{
+	return strcmp(key, ((const struct charset *)elt)->label);
+}
+
+const char *
+feed_charset_canonical(const char *label)
+{
+	char buf[32];
+	const struct charset *c;
+	size_t n;
+
+	if (label == NULL)
+		return NULL;
+	while (g_ascii_isspace(*label) || *label == '"' || *label == '\'')
+		label++;
+	for (n = 0; label[n] && n < sizeof buf - 1 && !g_ascii_isspace(label[n]) &&
+	     label[n] != '"' && label[n] != '\'' && label[n] != ';'; n++)
+		buf[n] = g_ascii_tolower(label[n]);
+	buf[n] = '\0';
+	c = bsearch(buf, charsets, G_N_ELEMENTS(charsets), sizeof *charsets, charset_cmp);
+	return c ? c->name : NULL;
+}
+
+struct feed_decoder *
+feed_decoder_new(const char *label, gboolean xml_fixups, const char **used)
+{
+	struct feed_decoder *d = g_new0(struct feed_decoder, 1);
+	const char *canon = label ? feed_charset_canonical(label) : "UTF-8";
+
+	d->fix = xml_fixups;
+	d->raw = g_string_sized_new(16);
+	d->u8 = g_string_sized_new(64 * 1024);
+	d->cd = (GIConv)-1;
+	if (canon == NULL) {
+		/* Not one we map: iconv may know it (KOI8-R, ISO-8859-5, UTF-16LE, ...). */
+		char *up = g_ascii_strup(label, -1);
+
+		g_strstrip(up);
+		d->cd = g_iconv_open("UTF-8", up);
+		if (d->cd != (GIConv)-1) {
+			d->mode = DEC_ICONV;
+			d->name = up;
+		} else {
+			g_free(up);
+			canon = "UTF-8";
+		}
+	}
+	if (d->name == NULL) {
+		d->name = g_strdup(canon);
+		if (strcmp(canon, "UTF-8") == 0)
+			d->mode = DEC_UTF8;
+		else if (strcmp(canon, "windows-1252") == 0)
+			d->mode = DEC_CP1252;
+		else {
+			d->cd = g_iconv_open("UTF-8", canon);
+			d->mode = d->cd != (GIConv)-1 ? DEC_ICONV : DEC_UTF8;
+		}
+	}
+	if (used)
+		*used = d->name;
+	return d;
+}
+
+void
+feed_decoder_free(struct feed_decoder *d)
+{
+	if (d == NULL)
+		return;
+	if (d->cd != (GIConv)-1)
+		g_iconv_close(d->cd);
+	g_free(d->name);
+	g_string_free(d->raw, TRUE);
+	g_string_free(d->u8, TRUE);
+	if (d->entities)
+		g_hash_table_destroy(d->entities);
+	g_free(d);
+}
+
+/* Length of the valid UTF-8 sequence at p (1..4), 0 if invalid, -1 if it
+ * may be valid but is cut off at end. */
+static int
+utf8_seq(const unsigned char *p, const unsigned char *end)
+{
+	unsigned char c = p[0];
+	int n;
+	unsigned char lo = 0x80, hi = 0xBF;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		n = 2;
+	else if (c >= 0xE0 && c <= 0xEF) {
+		n = 3;
+		if (c == 0xE0)
+			lo = 0xA0;
+		else if (c == 0xED)
+			hi = 0x9F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		n = 4;
+		if (c == 0xF0)
+			lo = 0x90;
+		else if (c == 0xF4)
+			hi = 0x8F;
+	} else
+		return 0;
+	for (int i = 1; i < n; i++) {
+		if (p + i >= end)
+			return -1;
+		if (p[i] < (i == 1 ? lo : 0x80) || p[i] > (i == 1 ? hi : 0xBF))
+			return 0;
+	}
+	return n;
+}
+
+/* Decodes UTF-8, reading invalid bytes as windows-1252. Returns repairs. */
+static guint
+decode_utf8(struct feed_decoder *d, const unsigned char *p, const unsigned char *end,
+            gboolean final)
+{
+	guint repairs = 0;
+
+	while (p < end) {
+		const gchar *valid_end;
+		int n;
+
+		g_utf8_validate_len((const gchar *)p, (gsize)(end - p), &valid_end);
+		g_string_append_len(d->u8, (const char *)p, (const char *)valid_end - (const char *)p);
+		p = (const unsigned char *)valid_end;
+		if (p >= end)
+			break;
+		if (*p == 0) {          /* g_utf8_validate stops at NUL */
+			g_string_append_c(d->u8, ' ');
+			p++;
+			repairs++;
+			continue;
+		}
+		n = utf8_seq(p, end);
+		if (n < 0 && !final) {
+			g_string_append_len(d->raw, (const char *)p, end - p);
+			break;
+		}
+		g_string_append_unichar(d->u8, cp1252_char(*p));
+		p++;
+		repairs++;
+	}
+	return repairs;
+}
+
+static guint
+decode_cp1252(struct feed_decoder *d, const unsigned char *p, const unsigned char *end)
+{
+	while (p < end) {
+		const unsigned char *run = p;
+
+		while (p < end && *p < 0x80)
+			p++;
+		g_string_append_len(d->u8, (const char *)run, p - run);
+		if (p < end)
+			g_string_append_unichar(d->u8, cp1252_char(*p++));
+	}
+	return 0;
+}
+
+static guint
+decode_iconv(struct feed_decoder *d, const unsigned char *p, const unsigned char *end,
+             gboolean final)
+{
+	gchar *in = (gchar *)p;
+	gsize inleft = (gsize)(end - p);
+	guint repairs = 0;
+
+	while (inleft > 0) {
+		gsize old = d->u8->len, room = inleft * 4 + 16;
+		gchar *out;
+		gsize outleft = room;
+		gsize r;
+
+		g_string_set_size(d->u8, old + room);
+		out = d->u8->str + old;
+		r = g_iconv(d->cd, &in, &inleft, &out, &outleft);
+		g_string_set_size(d->u8, old + (room - outleft));
+		if (r != (gsize)-1)
+			break;
+		if (errno == EILSEQ) {
+			g_string_append(d->u8, "\xEF\xBF\xBD");
+			in++;
+			inleft--;
+			repairs++;
+		} else if (errno == EINVAL) {
+			if (!final)
+				g_string_append_len(d->raw, in, (gssize)inleft);
+			else
+				g_string_append(d->u8, "\xEF\xBF\xBD");
+			break;
+		} else if (errno != E2BIG)
+			break;
+	}
+	return repairs;
+}
+
+/* Code point of an HTML entity name, 0 if unknown; cached per decoder
+ * because htmlEntityLookup walks a list. */
+static gunichar
+html_entity(struct feed_decoder *d, const char *name)
+{
+	gpointer v;
+	const htmlEntityDesc *e;
+
+	if (d->entities == NULL)
+		d->entities = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	if (g_hash_table_lookup_extended(d->entities, name, NULL, &v))
+		return GPOINTER_TO_UINT(v);
+	e = htmlEntityLookup((const xmlChar *)name);
+	g_hash_table_insert(d->entities, g_strdup(name), GUINT_TO_POINTER(e ? e->value : 0));
+	return e ? e->value : 0;
+}
+
+static gboolean
+xml_char_ok(gunichar v)
+{
+	return (v >= 0x20 && v <= 0xD7FF) || v == 0x9 || v == 0xA || v == 0xD ||
+	       (v >= 0xE000 && v <= 0xFFFD) || (v >= 0x10000 && v <= 0x10FFFF);
+}
+
+/* Handles the '&' at s[0]. Returns bytes consumed, 0 to wait for more input. */
+static size_t
+fix_reference(struct feed_decoder *d, const char *s, size_t n, gboolean final,
+              GString *out, guint *repairs)
+{
+	size_t i = 1;
+	char name[40];
+
+	if (i < n && s[i] == '#') {
+		gboolean hex = FALSE;
+		gunichar v = 0;
+		size_t digits = 0;
+
+		i++;
+		if (i < n && (s[i] == 'x' || s[i] == 'X')) {
+			hex = TRUE;
+			i++;
+		}
+		while (i < n && digits < 10 && (hex ? g_ascii_isxdigit(s[i]) : g_ascii_isdigit(s[i]))) {
+			v = v * (hex ? 16 : 10) + (gunichar)(hex ? g_ascii_xdigit_value(s[i]) : s[i] - '0');
+			i++;
+			digits++;
+		}
+		if (i >= n && !final)
+			return 0;
+		if (digits == 0 || digits >= 10 || i >= n || s[i] != ';')
+			goto bare;
+		if (v >= 0x80 && v < 0xA0) {
+			/* &#150; means what byte 150 means in windows-1252 */
+			g_string_append_printf(out, "&#%u;", cp1252_char((unsigned char)v));
+			(*repairs)++;
+			return i + 1;
+		}
+		if (!xml_char_ok(v)) {
+			(*repairs)++;
+			return i + 1;     /* drop it */
+		}
+		g_string_append_len(out, s, (gssize)(i + 1));
+		return i + 1;
+	}
+	while (i < n && i - 1 < sizeof name - 1 && (g_ascii_isalnum(s[i]) || s[i] == '_' ||
+	       s[i] == '-' || s[i] == '.')) {
+		name[i - 1] = s[i];
+		i++;
+	}
+	if (i >= n && !final)
+		return 0;
+	if (i == 1 || i >= n || s[i] != ';' || !g_ascii_isalpha(s[1]))
+		goto bare;
+	name[i - 1] = '\0';
+	if (strcmp(name, "amp") == 0 || strcmp(name, "lt") == 0 || strcmp(name, "gt") == 0 ||
+	    strcmp(name, "quot") == 0 || strcmp(name, "apos") == 0) {
+		g_string_append_len(out, s, (gssize)(i + 1));
+		return i + 1;
+	} else {
+		gunichar v = html_entity(d, name);
+
+		if (v == 0)
+			goto bare;
+		g_string_append_printf(out, "&#%u;", v);
+		(*repairs)++;
+		return i + 1;
+	}
+bare:
+	g_string_append(out, "&amp;");
+	(*repairs)++;
+	return 1;
+}
+
+/* Byte classes for the fix-up scan: 1 = look at it. */
+static const unsigned char special_text[256] = {
+	[0] = 1, [1] = 1, [2] = 1, [3] = 1, [4] = 1, [5] = 1, [6] = 1, [7] = 1, [8] = 1,
+	[11] = 1, [12] = 1, [14] = 1, [15] = 1, [16] = 1, [17] = 1, [18] = 1, [19] = 1,
+	[20] = 1, [21] = 1, [22] = 1, [23] = 1, [24] = 1, [25] = 1, [26] = 1, [27] = 1,
+	[28] = 1, [29] = 1, [30] = 1, [31] = 1, ['&'] = 1, ['<'] = 1,
+};
+
+/* Fix-ups over s[0..n). Returns the bytes consumed (the rest waits). */
+static size_t
+fixup(struct feed_decoder *d, const char *s, size_t n, gboolean final, GString *out,
+      guint *repairs)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t run = i;
+
+		if (d->in_cdata) {
+			const char *e = g_strstr_len(s + i, (gssize)(n - i), "]]>");
+
+			if (e == NULL) {
+				size_t keep = final ? 0 : MIN(2, n - i);
+				size_t stop = n - keep;
+
+				for (size_t k = i; k < stop; k++)
+					g_string_append_c(out, (unsigned char)s[k] < 0x20 &&
+					                  s[k] != '\t' && s[k] != '\n' && s[k] != '\r' ? ' ' : s[k]);
+				return stop;
+			}
+			for (; s + i < e + 3; i++)
+				g_string_append_c(out, (unsigned char)s[i] < 0x20 &&
+				                  s[i] != '\t' && s[i] != '\n' && s[i] != '\r' ? ' ' : s[i]);
+			d->in_cdata = FALSE;
+			continue;
+		}
+		while (i < n && !special_text[(unsigned char)s[i]])
+			i++;
+		g_string_append_len(out, s + run, (gssize)(i - run));
+		if (i >= n)
+			break;
+		if (s[i] == '&') {
+			size_t used = fix_reference(d, s + i, n - i, final, out, repairs);
+
+			if (used == 0)
+				return i;
+			i += used;
+		} else if (s[i] == '<') {
+			if (n - i < 9 && !final && memcmp(s + i, "<![CDATA[", n - i) == 0)
+				return i;
+			if (n - i >= 9 && memcmp(s + i, "<![CDATA[", 9) == 0) {
+				g_string_append_len(out, s + i, 9);
+				i += 9;
+				d->in_cdata = TRUE;
+			} else
+				g_string_append_c(out, s[i++]);
+		} else {
+			g_string_append_c(out, ' ');
+			(*repairs)++;
+			i++;
+		}
+	}
+	return i;
+}
+
+guint
+feed_decoder_run(struct feed_decoder *d, const char *buf, size_t len, gboolean final,
+                 GString *out)
+{
+	guint repairs = 0;
+	const unsigned char *p = (const unsigned char *)buf, *end = p + len;
+	GString *held = NULL;
+
+	if (d->raw->len > 0) {
+		/* A sequence was cut at the last call: decode it with this input. */
+		held = g_string_new_len(d->raw->str, (gssize)d->raw->len);
+		g_string_append_len(held, buf, (gssize)len);
+		g_string_truncate(d->raw, 0);
+		p = (const unsigned char *)held->str;
+		end = p + held->len;
+	}
+	switch (d->mode) {
+	case DEC_UTF8:
+		repairs += decode_utf8(d, p, end, final);
+		break;
+	case DEC_CP1252:
+		repairs += decode_cp1252(d, p, end);
+		break;
+	case DEC_ICONV:
+		repairs += decode_iconv(d, p, end, final);
+		break;
+	}
+	if (held)
+		g_string_free(held, TRUE);
+	if (!d->fix) {
+		g_string_append_len(out, d->u8->str, (gssize)d->u8->len);
+		g_string_truncate(d->u8, 0);
+	} else {
+		size_t used = fixup(d, d->u8->str, d->u8->len, final, out, &repairs);
+
+		g_string_erase(d->u8, 0, (gssize)used);
+	}
+	return repairs;
+}

@@ -1,0 +1,95 @@
+/* test_html.c — HTML → text, as a table. */
+#include <string.h>
+#include <glib.h>
+#include "html.h"
+
+static const struct {
+	const char *in, *want;
+} cases[] = {
+	{ "plain text", "plain text" },
+	{ "  spaced \n\t out  ", "spaced out" },
+	{ "<p>Hello <b>world</b></p>", "Hello world" },
+	{ "<p>one</p><p>two</p>", "one two" },
+	{ "line<br>break", "line break" },
+	{ "line<br/>break", "line break" },
+	{ "a&amp;b", "a&b" },
+	{ "AT&T", "AT&T" },
+	{ "caf&eacute; &mdash; na&iuml;ve", "café — naïve" },
+	{ "x&nbsp;y", "x y" },
+	{ "&#8220;quoted&#8221; &#x2019;", "\xe2\x80\x9cquoted\xe2\x80\x9d \xe2\x80\x99" },
+	{ "&lt;not a tag&gt;", "<not a tag>" },
+	{ "<script>alert(1)</script>visible", "visible" },
+	{ "<style>p{color:red}</style>visible", "visible" },
+	{ "<!-- comment -->text", "text" },
+	{ "<div><ul><li>a</li><li>b</li></ul></div>", "a b" },
+	{ "un<i>bro</i>ken", "unbroken" },
+	{ "<a href=\"http://x/\">link</a> text", "link text" },
+	{ "<img src=x alt=\"pic\">caption", "caption" },
+	{ "unclosed <b>bold", "unclosed bold" },
+	{ "a < b and c > d", "a < b and c > d" },
+	{ "Zelenskyy — Зеленський", "Zelenskyy — Зеленський" },
+	{ "<p>Зеленський &amp; Рютте</p>", "Зеленський & Рютте" },
+	{ "zero\xe2\x80\x8bwidth", "zerowidth" },
+	{ "soft\xc2\xadhyphen", "softhyphen" },
+	{ "ideo\xe3\x80\x80space", "ideo space" },
+	{ "<meta charset=\"iso-8859-1\"><p>caf\xc3\xa9</p>", "café" },
+	{ "", "" },
+	{ "<p></p>", "" },
+	{ "<table><tr><td>1</td><td>2</td></tr></table>", "1 2" },
+};
+
+static void
+test_table(void)
+{
+	GString *fails = g_string_new(NULL);
+
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		char *got = html_to_text(cases[i].in, -1);
+
+		if (strcmp(got, cases[i].want) != 0)
+			g_string_append_printf(fails, "html_to_text(\"%s\") = \"%s\", want \"%s\"\n",
+			                       cases[i].in, got, cases[i].want);
+		g_assert_true(g_utf8_validate(got, -1, NULL));
+		g_free(got);
+	}
+	if (fails->len)
+		g_test_message("%s", fails->str);
+	g_assert_cmpuint(fails->len, ==, 0);
+	g_string_free(fails, TRUE);
+}
+
+static void
+test_len_and_null(void)
+{
+	char *s = html_to_text("<b>abc</b>def", 9);
+
+	g_assert_cmpstr(s, ==, "abc");     /* "<b>abc</b" */
+	g_free(s);
+	s = html_to_text(NULL, 0);
+	g_assert_cmpstr(s, ==, "");
+	g_free(s);
+	s = text_collapse_ws("  a \xc2\xa0 b  ");
+	g_assert_cmpstr(s, ==, "a b");
+	g_free(s);
+}
+
+static void
+test_markup_detection(void)
+{
+	g_assert_true(html_looks_like_markup("<p>hi</p>", 9));
+	g_assert_true(html_looks_like_markup("x <a href=\"y\">z</a>", 20));
+	g_assert_true(html_looks_like_markup("a<br/>b", 7));
+	g_assert_false(html_looks_like_markup("a < b", 5));
+	g_assert_false(html_looks_like_markup("<none>", 6));
+	g_assert_false(html_looks_like_markup("plain", 5));
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/html/table", test_table);
+	g_test_add_func("/html/len-and-null", test_len_and_null);
+	g_test_add_func("/html/markup-detection", test_markup_detection);
+	return g_test_run();
+}
