@@ -4,5 +4,6 @@
 
 int cmd_once(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_parse(int argc, char **argv);
 
 #endif
