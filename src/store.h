@@ -65,6 +65,9 @@ struct feed_state {
 	int not_modified;       /* count of 304 answers */
 	gint64 items_total;
 	gboolean ids_untrusted; /* read only: the feed's ids changed under known links (story.c) */
+	gint64 poll_hint;       /* the feed's own polling hint last seen (ttl, sy:updatePeriod,
+	                         * max-age), s; 0 = none. Kept so a 304 (nothing parsed) keeps
+	                         * it (scheduler.c) */
 };
 
 void feed_state_clear(struct feed_state *fs);           /* frees the strings, zeroes */
