@@ -22,8 +22,11 @@ int store_commit(struct store *s);
 void store_rollback(struct store *s);
 /* "ok" or the first problem PRAGMA integrity_check reports; caller frees. */
 char *store_integrity_check(struct store *s);
-/* The last SQLite error message of this connection. */
+/* The first error of the current transaction (kept across its rollback), else
+ * the last SQLite error message of this connection. */
 const char *store_errmsg(struct store *s);
+/* Remembers the connection's current error for store_errmsg; store_*.c only. */
+void store_note_error(struct store *s);
 
 /* The raw handle, for store_*.c files only. */
 struct sqlite3 *store_db(struct store *s);
@@ -103,6 +106,8 @@ int store_feed_ref(struct store *s, const char *feed, gint64 *feed_id, gboolean 
  * has just been distrusted, 0 otherwise, -1 on error. */
 int store_feed_id_changed(struct store *s, gint64 feed_id, int threshold);
 
+/* The row id of an item: a 63-bit hash of its feed and identity key. */
+gint64 store_item_hash(gint64 feed_id, const char *key);
 /* 0 found, 1 not found, -1 error. */
 int store_item_get(struct store *s, gint64 id, struct item_row *r);
 int store_item_get_by_link(struct store *s, gint64 link, struct item_row *r);
