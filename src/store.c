@@ -101,6 +101,8 @@ static const char *const migrations[] = {
 	"  PRIMARY KEY (alert, channel)"
 	") WITHOUT ROWID;"
 	"CREATE INDEX deliveries_due ON deliveries(state, next_try);",
+	/* 1 -> 2: the feed's own polling hint survives a 304 (scheduler.c). */
+	"ALTER TABLE feeds ADD COLUMN poll_hint INTEGER NOT NULL DEFAULT 0;",
 };
 
 int

@@ -39,7 +39,7 @@ store_feed_get(struct store *s, const char *feed, struct feed_state *fs)
 	sqlite3_stmt *st = store_stmt(s,
 		"SELECT url, moved_from, etag, last_modified, first_poll, last_poll, last_success,"
 		" next_due, last_error, error_since, failures, disabled, ill_formed, polls,"
-		" not_modified, items_total, ids_untrusted FROM feeds WHERE name = ?");
+		" not_modified, items_total, ids_untrusted, poll_hint FROM feeds WHERE name = ?");
 	int rc;
 
 	memset(fs, 0, sizeof(*fs));
@@ -71,6 +71,7 @@ store_feed_get(struct store *s, const char *feed, struct feed_state *fs)
 	fs->not_modified = sqlite3_column_int(st, 14);
 	fs->items_total = sqlite3_column_int64(st, 15);
 	fs->ids_untrusted = sqlite3_column_int(st, 16) != 0;
+	fs->poll_hint = sqlite3_column_int64(st, 17);
 	sqlite3_reset(st);
 	return 0;
 }
@@ -83,13 +84,13 @@ store_feed_put(struct store *s, const char *feed, const struct feed_state *fs)
 	sqlite3_stmt *st = store_stmt(s,
 		"INSERT INTO feeds (name, url, moved_from, etag, last_modified, first_poll, last_poll,"
 		" last_success, next_due, last_error, error_since, failures, disabled, ill_formed,"
-		" polls, not_modified, items_total)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
+		" polls, not_modified, items_total, poll_hint)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
 		" ON CONFLICT (name) DO UPDATE SET url = ?2, moved_from = ?3, etag = ?4,"
 		" last_modified = ?5, first_poll = ?6, last_poll = ?7, last_success = ?8,"
 		" next_due = ?9, last_error = ?10, error_since = ?11, failures = ?12,"
 		" disabled = ?13, ill_formed = ?14, polls = ?15, not_modified = ?16,"
-		" items_total = ?17");
+		" items_total = ?17, poll_hint = ?18");
 
 	if (st == NULL)
 		return -1;
@@ -110,6 +111,7 @@ store_feed_put(struct store *s, const char *feed, const struct feed_state *fs)
 	sqlite3_bind_int(st, 15, fs->polls);
 	sqlite3_bind_int(st, 16, fs->not_modified);
 	sqlite3_bind_int64(st, 17, fs->items_total);
+	sqlite3_bind_int64(st, 18, fs->poll_hint);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		store_note_error(s);
 		log_warnx("feed \"%s\": saving state: %s", feed, store_errmsg(s));
