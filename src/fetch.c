@@ -597,19 +597,21 @@ transfer_finish(struct transfer *t, CURLcode code)
 		curl_easy_getinfo(t->easy, CURLINFO_REDIRECT_COUNT, &redirects);
 		curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &eff);
 	}
-	r.curl_code = code;
 	r.http_status = status;
 	r.redirects = (int)redirects;
+	/* a huge error page (cut by our cap or curl's): its status says it all */
+	if (!status_is_body(status) && status >= 400 &&
+	    (code == CURLE_FILESIZE_EXCEEDED || (code == CURLE_WRITE_ERROR && t->discarded > 0)))
+		code = CURLE_OK;
 	if (t->too_large || t->refused)
 		r.outcome = FETCH_PERMANENT;
-	else if (code == CURLE_WRITE_ERROR && t->discarded > 0)
-		r.outcome = fetch_classify(CURLE_OK, status);   /* huge error page */
 	else
 		r.outcome = fetch_classify(code, status);
 	r.retry_after = fetch_parse_retry_after(t->h_retry_after, now, f->o.retry_after_max_s);
 	if (r.retry_after > 0)
 		retry_note = g_strdup_printf(", server asks to retry after %" G_GINT64_FORMAT " s",
 		                             r.retry_after);
+	r.curl_code = code;
 	r.error = r.outcome == FETCH_OK || r.outcome == FETCH_NOT_MODIFIED ? NULL :
 	          describe_error(t, code, status, retry_note ? retry_note : "");
 	if (r.error == NULL && (r.outcome == FETCH_TEMPORARY || r.outcome == FETCH_PERMANENT))

@@ -23,7 +23,8 @@ Routes (GET):
   /redir/CODE/REST          CODE redirect to /REST (chains nest: /redir/301/redir/302/feed/x)
   /redirect-to?code=C&url=U CODE redirect to any URL (file://, ftp://, gopher://)
   /loop/N                   302 to /loop/N+1, forever
-  /status/CODE[?retry_after=S|retry_after_date=S]   CODE with a small HTML page
+  /status/CODE[?retry_after=S|retry_after_date=S&size=N]
+                  CODE with an HTML page (padded to N bytes)
   /hang           reads the request, never answers
   /drip           Content-Length 1000, then one byte a second
   /endless        chunked body that never ends
@@ -231,7 +232,10 @@ class Handler(BaseHTTPRequestHandler):
         if "retry_after_date" in q:
             headers["Retry-After"] = email.utils.formatdate(
                 time.time() + int(q["retry_after_date"]), usegmt=True)
-        self.reply(code, b"<html><body><h1>%d</h1></body></html>" % code, headers)
+        body = b"<html><body><h1>%d</h1></body></html>" % code
+        if "size" in q:
+            body += b" " * max(0, int(q["size"]) - len(body))
+        self.reply(code, body, headers)
 
     def r_hang(self, rest, q):
         deadline = time.time() + 120

@@ -747,6 +747,8 @@ test_statuses(struct fx *fx, gconstpointer data)
 		{ "/status/503?retry_after=999999", FETCH_TEMPORARY, 503, 21600, 21600 },
 		{ "/status/503?retry_after_date=600", FETCH_TEMPORARY, 503, 590, 600 },
 		{ "/nowhere", FETCH_PERMANENT, 404, 0, 0 },
+		{ "/status/500?size=1000000", FETCH_TEMPORARY, 500, 0, 0 },   /* error page > cap */
+		{ "/status/404?size=1000000", FETCH_PERMANENT, 404, 0, 0 },
 	};
 	const char *paths[G_N_ELEMENTS(cases)];
 	struct got g[G_N_ELEMENTS(cases)] = { 0 };
