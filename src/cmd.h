@@ -4,6 +4,7 @@
 
 int cmd_once(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_match(int argc, char **argv);
 int cmd_parse(int argc, char **argv);
 
 #endif

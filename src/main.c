@@ -18,6 +18,7 @@ struct command {
 static const struct command commands[] = {
 	{ "once",        cmd_once,        "poll every feed once, print and deliver new alerts" },
 	{ "check",       cmd_check,       "validate the configuration and watchlists" },
+	{ "match",       cmd_match,       "show which watch entries some text or a feed matches, and why" },
 	{ "parse",       cmd_parse,       "print a feed file or URL exactly as newswatch reads it (--json)" },
 };
 

@@ -46,7 +46,9 @@ struct wl_alias {
 };
 
 struct wl_entry {
-	char *name;          /* [group] name: the display name */
+	char *id;            /* [group] name, unique in its file */
+	char *name;          /* display name: the name key, or the group name; several
+	                        entries may share one (they then alert as one) */
 	const char *list;    /* list name (file basename or [watchlist] name) */
 	const char *file;    /* path, for messages */
 	int line;            /* line of the [group] header */

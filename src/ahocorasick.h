@@ -1,0 +1,30 @@
+/* ahocorasick.h — a byte-level Aho-Corasick automaton: many patterns, one
+ * pass over the text. Transitions are stored compactly (a dense table for
+ * the root, sorted edge lists elsewhere, bytes mapped to classes), so
+ * memory grows with the patterns, not with patterns x 256. */
+#ifndef NW_AHOCORASICK_H
+#define NW_AHOCORASICK_H
+
+#include <glib.h>
+
+struct ac_builder;
+struct ac;
+
+struct ac_builder *ac_builder_new(void);
+/* Adds a pattern (len > 0 bytes); returns its id. Adding the same bytes
+ * again returns the same id. */
+guint32 ac_builder_add(struct ac_builder *b, const char *pat, gsize len);
+/* Builds the automaton and frees the builder. */
+struct ac *ac_build(struct ac_builder *b);
+void ac_builder_free(struct ac_builder *b);             /* accepts NULL */
+void ac_free(struct ac *ac);                            /* accepts NULL */
+
+guint32 ac_n_patterns(const struct ac *ac);
+guint32 ac_n_states(const struct ac *ac);
+guint32 ac_pattern_len(const struct ac *ac, guint32 id);
+
+/* Called for every occurrence, in order of end offset; end is exclusive. */
+typedef void (*ac_hit_fn)(guint32 pattern, gsize end, void *user);
+void ac_scan(const struct ac *ac, const char *text, gsize len, ac_hit_fn hit, void *user);
+
+#endif
