@@ -4,6 +4,8 @@
 
 int cmd_once(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_history(int argc, char **argv);
+int cmd_forget(int argc, char **argv);
 int cmd_match(int argc, char **argv);
 int cmd_parse(int argc, char **argv);
 

@@ -18,6 +18,8 @@ struct command {
 static const struct command commands[] = {
 	{ "once",        cmd_once,        "poll every feed once, print and deliver new alerts" },
 	{ "check",       cmd_check,       "validate the configuration and watchlists" },
+	{ "history",     cmd_history,     "past alerts with their stories and sources (--since, --entry, --feed)" },
+	{ "forget",      cmd_forget,      "clear remembered state: one feed (--feed) or everything (--reset)" },
 	{ "match",       cmd_match,       "show which watch entries some text or a feed matches, and why" },
 	{ "parse",       cmd_parse,       "print a feed file or URL exactly as newswatch reads it (--json)" },
 };

@@ -224,7 +224,8 @@ is_backfill(const struct feed_item *it, const struct story_options *opt)
 
 	if (opt->seed)
 		return TRUE;
-	if (!opt->first_poll)
+	/* backfill_hours = 0: the user wants even a first poll's old items. */
+	if (!opt->first_poll || hours <= 0)
 		return FALSE;
 	/* An undated item on a first poll cannot be shown to be new. */
 	return date == 0 || date < opt->now - (gint64)hours * 3600;
