@@ -143,6 +143,12 @@ out:
 }
 
 char *
+cli_watchlist_dir(struct cli_common *c, const struct config *cfg)
+{
+	return watchlist_dir(c, cfg);
+}
+
+char *
 cli_state_dir(struct cli_common *c, const struct config *cfg)
 {
 	if (c->state_dir)

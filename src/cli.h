@@ -35,6 +35,9 @@ void cli_common_clear(struct cli_common *c);
 /* Loads config then watchlists, printing every error as file:line: message.
  * *wl may be NULL to skip watchlists. Returns 0, or an EXIT_* code. */
 int cli_load_config(struct cli_common *c, struct config **cfg, struct watchlists **wl);
+/* The watchlist folder cli_load_config reads (--watchlists, the config's,
+ * ~/.config/newswatch/watchlists, then the shipped ones). Caller frees. */
+char *cli_watchlist_dir(struct cli_common *c, const struct config *cfg);
 /* The effective state dir (option, config, $XDG_STATE_HOME/newswatch). Caller frees. */
 char *cli_state_dir(struct cli_common *c, const struct config *cfg);
 /* Opens <state_dir>/newswatch.db. Returns 0 or EXIT_STATE (message printed). */

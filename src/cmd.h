@@ -6,6 +6,10 @@ int cmd_once(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_forget(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_import_opml(int argc, char **argv);
+int cmd_export_opml(int argc, char **argv);
 int cmd_match(int argc, char **argv);
 int cmd_parse(int argc, char **argv);
 

@@ -20,6 +20,10 @@ static const struct command commands[] = {
 	{ "check",       cmd_check,       "validate the configuration and watchlists" },
 	{ "history",     cmd_history,     "past alerts with their stories and sources (--since, --entry, --feed)" },
 	{ "forget",      cmd_forget,      "clear remembered state: one feed (--feed) or everything (--reset)" },
+	{ "run",         cmd_run,         "watch every feed until stopped (the systemd user service)" },
+	{ "status",      cmd_status,      "per feed and channel health, alert counts (--json)" },
+	{ "import-opml", cmd_import_opml, "add the feeds of an OPML file to the configuration" },
+	{ "export-opml", cmd_export_opml, "print the configured feeds as OPML 2.0" },
 	{ "match",       cmd_match,       "show which watch entries some text or a feed matches, and why" },
 	{ "parse",       cmd_parse,       "print a feed file or URL exactly as newswatch reads it (--json)" },
 };
