@@ -9,18 +9,24 @@
 
 #define NONE G_MAXUINT32
 
+/* Patterns are collected first and inserted in sorted order: each one then
+ * shares a prefix with the one before, new nodes are always appended as
+ * the last child (so children come out sorted), and no child is ever
+ * searched for. */
 struct bnode {
 	guint32 child;      /* first child, NONE */
 	guint32 sibling;    /* next sibling, NONE */
-	guint32 fail;
+	guint32 id;         /* state number once numbered breadth-first */
 	guint32 out;        /* pattern id + 1, 0 = none */
 	guint8 byte;
 };
 
 struct ac_builder {
-	GArray *nodes;      /* of struct bnode; 0 is the root */
-	GArray *plen;       /* guint32 per pattern */
-	guint32 root_child[256];
+	GString *arena;     /* pattern bytes, back to back */
+	GArray *off;        /* guint32 offset per pattern */
+	GArray *plen;       /* guint32 length per pattern */
+	GHashTable *ids;    /* pattern bytes (in a key chunk) -> id + 1 */
+	GStringChunk *keys;
 };
 
 struct ac_state {
@@ -42,25 +48,16 @@ struct ac {
 	guint32 n_patterns;
 };
 
-static guint32
-bnode_new(struct ac_builder *b, guint8 byte)
-{
-	struct bnode n = { NONE, NONE, 0, 0, byte };
-
-	g_array_append_val(b->nodes, n);
-	return b->nodes->len - 1;
-}
-
 struct ac_builder *
 ac_builder_new(void)
 {
 	struct ac_builder *b = g_new0(struct ac_builder, 1);
 
-	b->nodes = g_array_sized_new(FALSE, FALSE, sizeof(struct bnode), 1024);
-	b->plen = g_array_new(FALSE, FALSE, sizeof(guint32));
-	for (int i = 0; i < 256; i++)
-		b->root_child[i] = NONE;
-	bnode_new(b, 0);
+	b->arena = g_string_sized_new(1 << 16);
+	b->off = g_array_sized_new(FALSE, FALSE, sizeof(guint32), 1024);
+	b->plen = g_array_sized_new(FALSE, FALSE, sizeof(guint32), 1024);
+	b->ids = g_hash_table_new(g_str_hash, g_str_equal);
+	b->keys = g_string_chunk_new(1 << 16);
 	return b;
 }
 
@@ -69,144 +66,208 @@ ac_builder_free(struct ac_builder *b)
 {
 	if (b == NULL)
 		return;
-	g_array_free(b->nodes, TRUE);
-	g_array_free(b->plen, TRUE);
+	g_string_free(b->arena, TRUE);
+	g_array_free(b->off, TRUE);
+	if (b->plen)
+		g_array_free(b->plen, TRUE);
+	g_hash_table_destroy(b->ids);
+	g_string_chunk_free(b->keys);
 	g_free(b);
-}
-
-#define NODE(b, i) (&g_array_index((b)->nodes, struct bnode, (i)))
-
-static guint32
-bchild(struct ac_builder *b, guint32 node, guint8 byte)
-{
-	if (node == 0)
-		return b->root_child[byte];
-	for (guint32 c = NODE(b, node)->child; c != NONE; c = NODE(b, c)->sibling)
-		if (NODE(b, c)->byte == byte)
-			return c;
-	return NONE;
 }
 
 guint32
 ac_builder_add(struct ac_builder *b, const char *pat, gsize len)
 {
-	guint32 node = 0;
-	guint32 id;
+	char *key = g_string_chunk_insert_len(b->keys, pat, (gssize)len);
+	gpointer old = g_hash_table_lookup(b->ids, key);
+	guint32 id, o, l;
 
-	for (gsize i = 0; i < len; i++) {
-		guint8 byte = (guint8)pat[i];
-		guint32 next = bchild(b, node, byte);
-		if (next == NONE) {
-			next = bnode_new(b, byte);
-			if (node == 0) {
-				b->root_child[byte] = next;
-			} else {
-				NODE(b, next)->sibling = NODE(b, node)->child;
-				NODE(b, node)->child = next;
-			}
-		}
-		node = next;
-	}
-	if (NODE(b, node)->out)
-		return NODE(b, node)->out - 1;
+	if (old)
+		return GPOINTER_TO_UINT(old) - 1;
 	id = b->plen->len;
-	guint32 l = (guint32)len;
+	o = (guint32)b->arena->len;
+	l = (guint32)len;
+	g_string_append_len(b->arena, pat, (gssize)len);
+	g_array_append_val(b->off, o);
 	g_array_append_val(b->plen, l);
-	NODE(b, node)->out = id + 1;
+	g_hash_table_insert(b->ids, key, GUINT_TO_POINTER(id + 1));
 	return id;
 }
 
-static int
-cmp_byte(const void *a, const void *b)
+static gint
+cmp_pattern(gconstpointer a, gconstpointer b, gpointer user)
 {
-	return (int)((const guint8 *)a)[0] - (int)((const guint8 *)b)[0];
+	const struct ac_builder *bd = user;
+	guint32 x = *(const guint32 *)a, y = *(const guint32 *)b;
+	guint32 lx = g_array_index(bd->plen, guint32, x), ly = g_array_index(bd->plen, guint32, y);
+	int c = memcmp(bd->arena->str + g_array_index(bd->off, guint32, x),
+	               bd->arena->str + g_array_index(bd->off, guint32, y), MIN(lx, ly));
+
+	return c ? c : (lx > ly) - (lx < ly);
+}
+
+#define NODE(nodes, i) (&g_array_index((nodes), struct bnode, (i)))
+
+static guint32
+bnode_new(GArray *nodes, guint8 byte)
+{
+	struct bnode n = { NONE, NONE, 0, 0, byte };
+
+	g_array_append_val(nodes, n);
+	return nodes->len - 1;
+}
+
+/* The trie, from the patterns in sorted order. */
+static GArray *
+build_trie(struct ac_builder *b)
+{
+	guint32 np = b->plen->len;
+	guint32 *idx = g_new(guint32, np ? np : 1);
+	GArray *nodes = g_array_sized_new(FALSE, FALSE, sizeof(struct bnode), b->arena->len + 1);
+	GArray *path = g_array_new(FALSE, FALSE, sizeof(guint32));   /* nodes of the previous pattern */
+	const char *prev = NULL;
+	guint32 prev_len = 0;
+
+	bnode_new(nodes, 0);
+	guint32 root = 0;
+	g_array_append_val(path, root);
+	for (guint32 i = 0; i < np; i++)
+		idx[i] = i;
+	g_qsort_with_data(idx, (gint)np, sizeof(guint32), cmp_pattern, b);
+
+	for (guint32 i = 0; i < np; i++) {
+		guint32 id = idx[i];
+		const char *p = b->arena->str + g_array_index(b->off, guint32, id);
+		guint32 len = g_array_index(b->plen, guint32, id);
+		guint32 l = 0;
+
+		while (prev && l < len && l < prev_len && p[l] == prev[l])
+			l++;
+		for (guint32 d = l; d < len; d++) {
+			guint32 parent = g_array_index(path, guint32, d);
+			guint32 node = bnode_new(nodes, (guint8)p[d]);
+			/* Sorted input: the new node follows the previous pattern's
+			 * child at this depth, if that child belongs to the same parent. */
+			if (d == l && d < prev_len)
+				NODE(nodes, g_array_index(path, guint32, d + 1))->sibling = node;
+			else
+				NODE(nodes, parent)->child = node;
+			if (d + 1 < path->len)
+				g_array_index(path, guint32, d + 1) = node;
+			else
+				g_array_append_val(path, node);
+		}
+		NODE(nodes, g_array_index(path, guint32, len))->out = id + 1;
+		prev = p;
+		prev_len = len;
+	}
+	g_array_free(path, TRUE);
+	g_free(idx);
+	return nodes;
+}
+
+static guint32
+find_edge(const struct ac *ac, const struct ac_state *st, guint8 c)
+{
+	const guint8 *ec = ac->ecls + st->edges;
+
+	for (guint32 j = 0; j < st->n_edges; j++) {
+		if (ec[j] == c)
+			return ac->eto[st->edges + j];
+		if (ec[j] > c)
+			break;
+	}
+	return 0;
 }
 
 struct ac *
 ac_build(struct ac_builder *b)
 {
 	struct ac *ac = g_new0(struct ac, 1);
-	guint32 n = b->nodes->len;
-	guint32 *order = g_new(guint32, n);     /* BFS order -> builder node */
-	guint32 *newid = g_new(guint32, n);     /* builder node -> state */
+	GArray *nodes = build_trie(b);
+	guint32 n = nodes->len;
+	guint32 *order = g_new(guint32, n);     /* BFS order -> trie node */
 	guint32 head = 0, tail = 0;
+	guint32 root_cls[257] = { 0 };          /* class -> depth-1 state */
 	gboolean used[256] = { FALSE };
 
-	/* Breadth-first: failure links need every shallower node done first. */
+	/* Breadth-first numbering: shallow states first, and every state's
+	 * children numbered consecutively. */
 	order[tail++] = 0;
-	for (int c = 0; c < 256; c++) {
-		guint32 ch = b->root_child[c];
-		if (ch != NONE) {
-			NODE(b, ch)->fail = 0;
-			order[tail++] = ch;
-		}
-	}
-	head = 1;
 	while (head < tail) {
 		guint32 u = order[head++];
-		for (guint32 v = NODE(b, u)->child; v != NONE; v = NODE(b, v)->sibling) {
-			guint8 byte = NODE(b, v)->byte;
-			guint32 f = NODE(b, u)->fail;
-			guint32 t;
-			while ((t = bchild(b, f, byte)) == NONE && f != 0)
-				f = NODE(b, f)->fail;
-			NODE(b, v)->fail = t == NONE ? 0 : t;
+		for (guint32 v = NODE(nodes, u)->child; v != NONE; v = NODE(nodes, v)->sibling)
 			order[tail++] = v;
-		}
 	}
 	for (guint32 i = 0; i < n; i++)
-		newid[order[i]] = i;
+		NODE(nodes, order[i])->id = i;
 
-	/* Byte classes: only bytes that occur in patterns get one. */
+	/* Byte classes: only bytes that occur in patterns get one. Classes
+	 * keep byte order, so sorted children give sorted edges. */
 	for (guint32 i = 1; i < n; i++)
-		used[NODE(b, i)->byte] = TRUE;
+		used[NODE(nodes, i)->byte] = TRUE;
 	guint8 k = 0;
 	for (int c = 0; c < 256; c++)
 		ac->cls[c] = used[c] ? ++k : 0;
 
 	ac->n_states = n;
-	ac->st = g_new0(struct ac_state, n);
+	ac->st = g_new(struct ac_state, n);
 	ac->ecls = g_new(guint8, n > 1 ? n - 1 : 1);
 	ac->eto = g_new(guint32, n > 1 ? n - 1 : 1);
-	for (int c = 0; c < 256; c++)
-		ac->root[c] = b->root_child[c] == NONE ? 0 : newid[b->root_child[c]];
+	for (guint32 v = NODE(nodes, 0)->child; v != NONE; v = NODE(nodes, v)->sibling) {
+		ac->root[NODE(nodes, v)->byte] = NODE(nodes, v)->id;
+		root_cls[ac->cls[NODE(nodes, v)->byte]] = NODE(nodes, v)->id;
+	}
 
 	guint32 e = 0;
-	struct { guint8 cls; guint32 to; } tmp[256];
 	for (guint32 i = 0; i < n; i++) {
-		struct bnode *bn = NODE(b, order[i]);
-		struct ac_state *s = &ac->st[i];
+		const struct bnode *bn = NODE(nodes, order[i]);
+		struct ac_state *st = &ac->st[i];
 		guint32 m = 0;
-		s->fail = newid[bn->fail];
-		s->out = bn->out;
-		s->edges = e;
+		st->out = bn->out;
+		st->fail = 0;
+		st->dict = 0;
+		st->edges = e;
 		if (i != 0) {
-			for (guint32 v = bn->child; v != NONE; v = NODE(b, v)->sibling) {
-				tmp[m].cls = ac->cls[NODE(b, v)->byte];
-				tmp[m].to = newid[v];
+			for (guint32 v = bn->child; v != NONE; v = NODE(nodes, v)->sibling) {
+				ac->ecls[e] = ac->cls[NODE(nodes, v)->byte];
+				ac->eto[e] = NODE(nodes, v)->id;
+				e++;
 				m++;
 			}
-			qsort(tmp, m, sizeof(tmp[0]), cmp_byte);
-			for (guint32 j = 0; j < m; j++) {
-				ac->ecls[e] = tmp[j].cls;
-				ac->eto[e] = tmp[j].to;
-				e++;
-			}
 		}
-		s->n_edges = m;
-		/* Fail targets come earlier in BFS order, so their dict is final. */
-		if (i != 0) {
-			const struct ac_state *f = &ac->st[s->fail];
-			s->dict = f->out ? s->fail : f->dict;
-		}
+		st->n_edges = m;
 	}
+	g_free(order);
+	g_array_free(nodes, TRUE);
 	ac->n_patterns = b->plen->len;
 	ac->plen = (guint32 *)(void *)g_array_free(b->plen, FALSE);
 	b->plen = NULL;
-	g_array_free(b->nodes, TRUE);
-	g_free(b);
-	g_free(order);
-	g_free(newid);
+	ac_builder_free(b);
+
+	/* Failure and dictionary links, in BFS order, on the compact arrays
+	 * (contiguous edge runs are far kinder to the cache than the builder's
+	 * linked lists). Depth-1 states fail to the root. */
+	for (guint32 s = 1; s < n; s++) {
+		const struct ac_state *st = &ac->st[s];
+		for (guint32 j = 0; j < st->n_edges; j++) {
+			guint8 c = ac->ecls[st->edges + j];
+			struct ac_state *t = &ac->st[ac->eto[st->edges + j]];
+			guint32 f = st->fail, to = 0;
+			for (;;) {
+				if (f == 0) {
+					to = root_cls[c];
+					break;
+				}
+				to = find_edge(ac, &ac->st[f], c);
+				if (to)
+					break;
+				f = ac->st[f].fail;
+			}
+			t->fail = to;
+			t->dict = ac->st[to].out ? to : ac->st[to].dict;
+		}
+	}
 	return ac;
 }
 
@@ -248,15 +309,10 @@ step(const struct ac *ac, guint32 s, guint8 byte)
 	if (c == 0)
 		return 0;
 	while (s != 0) {
-		const struct ac_state *st = &ac->st[s];
-		const guint8 *ec = ac->ecls + st->edges;
-		for (guint32 j = 0; j < st->n_edges; j++) {
-			if (ec[j] == c)
-				return ac->eto[st->edges + j];
-			if (ec[j] > c)
-				break;
-		}
-		s = st->fail;
+		guint32 t = find_edge(ac, &ac->st[s], c);
+		if (t)
+			return t;
+		s = ac->st[s].fail;
 	}
 	return ac->root[byte];
 }

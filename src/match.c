@@ -14,7 +14,7 @@
 
 enum use_kind { U_ALIAS, U_EXCLUDE, U_NOT_IN, U_CONTEXT, U_PHRASE };
 enum { USE_EXACT = 1, USE_PREFIX = 2 };
-enum { PAT_START_WORD = 1, PAT_END_WORD = 2 };
+enum { PAT_START_WORD = 1, PAT_END_WORD = 2, PAT_AUX = 4 };
 enum hit_state { HIT_OK, HIT_CASE, HIT_EXCLUDED, HIT_NOT_IN, HIT_NO_CONTEXT };
 
 #define NO_USE G_MAXUINT32
@@ -33,12 +33,29 @@ struct phrase {
 	guint32 rule;
 };
 
+/* An exclusion, not_in phrase or context word of one entry. These are
+ * recorded once per occurrence in the text, not once per entry that wants
+ * them ("minister" may be a context word of a thousand entries), and only
+ * looked at for entries that have an alias hit. */
+struct aux_ref {
+	guint32 pattern;
+	guint32 index;          /* into the entry's exclude / not_in / context */
+	guint8 kind;
+};
+
+struct aux_hit {
+	guint32 pattern;
+	guint32 start, end;     /* folded offsets */
+	guint8 field;
+};
+
 struct hit {
 	guint32 group;
 	guint32 use;            /* NO_USE for a regex hit */
 	guint32 start, end;     /* folded offsets in the field */
 	guint32 ostart, oend;   /* original offsets in the field */
-	guint32 veto;           /* HIT_EXCLUDED / HIT_NOT_IN: index of the vetoing hit */
+	guint32 veto;           /* HIT_EXCLUDED / HIT_NOT_IN: the vetoing aux hit */
+	guint32 veto_ref;       /* ... and the entry's aux_ref it answers to */
 	guint8 field;
 	guint8 kind;
 	guint8 state;
@@ -70,12 +87,15 @@ struct matcher {
 	guint32 *group_rules_first;  /* per group: range into group_rules (n_groups + 1) */
 	guint32 *group_rules;
 	GArray *regex_entries;  /* guint: entries with regexes (the slow path) */
+	guint32 *entry_aux_first;    /* per entry: range into entry_aux (n_entries + 1) */
+	struct aux_ref *entry_aux;
 
 	/* per-item scratch, reused */
 	guint32 gen;
 	struct group_state *gs;
 	guint32 *rule_gen;
 	GArray *hits;           /* of struct hit */
+	GArray *aux_hits;       /* of struct aux_hit, sorted by pattern after the scan */
 	GArray *touched;        /* guint32 groups in first-touch order */
 	GArray *near_a, *near_b;/* guint32 hit indexes */
 	GString *cats;
@@ -114,28 +134,36 @@ struct build {
 	struct ac_builder *ac;
 	GArray *pending;        /* of struct pending_use */
 	GArray *flags;          /* guint8 per pattern */
+	GArray *aux;            /* of struct aux_ref */
+	struct fold fold;       /* one buffer for every pattern */
 };
 
 static void
 add_pattern(struct build *b, const char *text, struct use u)
 {
-	char *f = fold_string(text);
-	gsize len = strlen(f);
-	struct pending_use p;
+	const char *f = fold_run(&b->fold, text, -1);
+	gsize len = b->fold.text->len;
+	guint32 pattern;
+	guint8 *flags;
 
-	if (len) {
-		p.pattern = ac_builder_add(b->ac, f, len);
-		p.use = u;
-		g_array_append_val(b->pending, p);
-		if (p.pattern >= b->flags->len)
-			g_array_set_size(b->flags, p.pattern + 1);
-		/* Boundaries only bind at ends that are word characters: an alias
-		 * "#ukraine" may follow anything. */
-		g_array_index(b->flags, guint8, p.pattern) =
-			(fold_word_at(f, len, 0) ? PAT_START_WORD : 0) |
-			(fold_word_before(f, len) ? PAT_END_WORD : 0);
+	if (len == 0)
+		return;
+	pattern = ac_builder_add(b->ac, f, len);
+	if (pattern >= b->flags->len)
+		g_array_set_size(b->flags, pattern + 1);
+	flags = &g_array_index(b->flags, guint8, pattern);
+	/* Boundaries only bind at ends that are word characters: an alias
+	 * "#ukraine" may follow anything. */
+	*flags |= (fold_word_at(f, len, 0) ? PAT_START_WORD : 0) |
+	          (fold_word_before(f, len) ? PAT_END_WORD : 0);
+	if (u.kind == U_EXCLUDE || u.kind == U_NOT_IN || u.kind == U_CONTEXT) {
+		struct aux_ref r = { pattern, u.index, u.kind };
+		*flags |= PAT_AUX;
+		g_array_append_val(b->aux, r);
+		return;
 	}
-	g_free(f);
+	struct pending_use p = { pattern, u };
+	g_array_append_val(b->pending, p);
 }
 
 static int
@@ -200,6 +228,8 @@ matcher_new(const struct watchlists *wl)
 		ac_builder_new(),
 		g_array_new(FALSE, FALSE, sizeof(struct pending_use)),
 		g_array_new(FALSE, TRUE, sizeof(guint8)),
+		g_array_new(FALSE, FALSE, sizeof(struct aux_ref)),
+		{ 0 },
 	};
 	struct build *b = &bb;
 	GArray *pending = bb.pending;
@@ -214,10 +244,13 @@ matcher_new(const struct watchlists *wl)
 		collect_phrases(m, watchlists_rule(wl, r)->expr, r);
 	m->n_groups = m->n_entries + m->phrases->len;
 	m->group_fields = g_new0(guint, m->n_groups + 1);
+	m->entry_aux_first = g_new0(guint32, m->n_entries + 1);
+	fold_init(&b->fold);
 
 	for (guint i = 0; i < m->n_entries; i++) {
 		const struct wl_entry *e = watchlists_entry(wl, i);
 		struct use u = { i, 0, U_ALIAS, 0 };
+		m->entry_aux_first[i] = b->aux->len;
 		m->group_fields[i] = e->fields;
 		for (guint j = 0; j < e->aliases->len; j++) {
 			const struct wl_alias *a = g_ptr_array_index(e->aliases, j);
@@ -244,6 +277,9 @@ matcher_new(const struct watchlists *wl)
 		if (e->regex->len)
 			g_array_append_val(m->regex_entries, i);
 	}
+	m->entry_aux_first[m->n_entries] = b->aux->len;
+	m->entry_aux = (struct aux_ref *)(void *)g_array_free(b->aux, FALSE);
+
 	for (guint p = 0; p < m->phrases->len; p++) {
 		const struct phrase *ph = &g_array_index(m->phrases, struct phrase, p);
 		struct use u = { m->n_entries + p, 0, U_PHRASE, 0 };
@@ -251,6 +287,7 @@ matcher_new(const struct watchlists *wl)
 		add_pattern(b, ph->node->phrase, u);
 	}
 
+	fold_clear(&b->fold);
 	m->ac = ac_build(b->ac);
 	guint np = ac_n_patterns(m->ac);
 
@@ -295,6 +332,7 @@ matcher_new(const struct watchlists *wl)
 	m->gs = g_new0(struct group_state, m->n_groups + 1);
 	m->rule_gen = g_new0(guint32, n_rules + 1);
 	m->hits = g_array_sized_new(FALSE, FALSE, sizeof(struct hit), 64);
+	m->aux_hits = g_array_sized_new(FALSE, FALSE, sizeof(struct aux_hit), 64);
 	m->touched = g_array_sized_new(FALSE, FALSE, sizeof(guint32), 64);
 	m->near_a = g_array_new(FALSE, FALSE, sizeof(guint32));
 	m->near_b = g_array_new(FALSE, FALSE, sizeof(guint32));
@@ -322,6 +360,9 @@ matcher_free(struct matcher *m)
 	g_free(m->gs);
 	g_free(m->rule_gen);
 	g_array_free(m->hits, TRUE);
+	g_array_free(m->aux_hits, TRUE);
+	g_free(m->entry_aux_first);
+	g_free(m->entry_aux);
 	g_array_free(m->touched, TRUE);
 	g_array_free(m->near_a, TRUE);
 	g_array_free(m->near_b, TRUE);
@@ -440,6 +481,10 @@ on_hit(guint32 pattern, gsize end, void *user)
 	if ((pf & PAT_START_WORD) && fold_word_before(text, start))
 		return;
 	gboolean end_ok = !(pf & PAT_END_WORD) || !fold_word_at(text, f->text->len, end);
+	if ((pf & PAT_AUX) && end_ok) {
+		struct aux_hit a = { pattern, (guint32)start, (guint32)end, sc->field };
+		g_array_append_val(m->aux_hits, a);
+	}
 	for (guint32 i = m->use_first[pattern]; i < m->use_first[pattern + 1]; i++) {
 		const struct use *u = &m->uses[i];
 		struct hit h;
@@ -465,6 +510,7 @@ on_hit(guint32 pattern, gsize end, void *user)
 		h.ostart = (guint32)os;
 		h.oend = (guint32)oe;
 		h.veto = 0;
+		h.veto_ref = 0;
 		h.field = sc->field;
 		h.kind = u->kind;
 		touch(m, u->group);
@@ -539,6 +585,18 @@ cmp_hit(const void *a, const void *b)
 	return x->kind - y->kind;
 }
 
+static int
+cmp_aux_hit(const void *a, const void *b)
+{
+	const struct aux_hit *x = a, *y = b;
+
+	if (x->pattern != y->pattern)
+		return x->pattern < y->pattern ? -1 : 1;
+	if (x->field != y->field)
+		return x->field - y->field;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
 static void
 scan_item(struct matcher *m, const struct feed_item *item)
 {
@@ -550,6 +608,7 @@ scan_item(struct matcher *m, const struct feed_item *item)
 		m->gen = 1;
 	}
 	g_array_set_size(m->hits, 0);
+	g_array_set_size(m->aux_hits, 0);
 	g_array_set_size(m->touched, 0);
 	g_string_truncate(m->cats, 0);
 	for (guint i = 0; item->categories && i < item->categories->len; i++) {
@@ -572,6 +631,8 @@ scan_item(struct matcher *m, const struct feed_item *item)
 	}
 	if (m->hits->len > 1)
 		qsort(m->hits->data, m->hits->len, sizeof(struct hit), cmp_hit);
+	if (m->aux_hits->len > 1)
+		qsort(m->aux_hits->data, m->aux_hits->len, sizeof(struct aux_hit), cmp_aux_hit);
 	for (guint i = 0; i < m->hits->len; i++) {
 		const struct hit *h = &g_array_index(m->hits, struct hit, i);
 		struct group_state *g = &m->gs[h->group];
@@ -597,16 +658,23 @@ words_between(const char *t, gsize len, gsize a, gsize b)
 	return n;
 }
 
+/* Words between two ranges of one field's folded text; 0 when they overlap. */
+static guint
+span_distance(const struct matcher *m, guint8 field, guint32 as, guint32 ae, guint32 bs, guint32 be)
+{
+	const struct fold *f = &m->ft[field].fold;
+
+	if (ae <= bs)
+		return words_between(f->text->str, f->text->len, ae, bs);
+	if (be <= as)
+		return words_between(f->text->str, f->text->len, be, as);
+	return 0;
+}
+
 static guint
 hit_distance(const struct matcher *m, const struct hit *x, const struct hit *y)
 {
-	const struct fold *f = &m->ft[x->field].fold;
-
-	if (x->end <= y->start)
-		return words_between(f->text->str, f->text->len, x->end, y->start);
-	if (y->end <= x->start)
-		return words_between(f->text->str, f->text->len, y->end, x->start);
-	return 0;
+	return span_distance(m, x->field, x->start, x->end, y->start, y->end);
 }
 
 static struct hit *
@@ -615,21 +683,55 @@ hit_at(struct matcher *m, guint32 i)
 	return &g_array_index(m->hits, struct hit, i);
 }
 
+static const struct aux_hit *
+aux_at(const struct matcher *m, guint32 i)
+{
+	return &g_array_index(m->aux_hits, struct aux_hit, i);
+}
+
+/* First aux hit of a pattern (the array is sorted by pattern). */
+static guint32
+aux_first(const struct matcher *m, guint32 pattern)
+{
+	guint32 lo = 0, hi = m->aux_hits->len;
+
+	while (lo < hi) {
+		guint32 mid = lo + (hi - lo) / 2;
+		if (aux_at(m, mid)->pattern < pattern)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 static void
 decide_entry(struct matcher *m, guint32 group)
 {
 	const struct wl_entry *e = watchlists_entry(m->wl, group);
 	struct group_state *g = &m->gs[group];
+	const struct aux_ref *refs = m->entry_aux + m->entry_aux_first[group];
+	guint32 n_refs = m->entry_aux_first[group + 1] - m->entry_aux_first[group];
 	guint32 end = g->first + g->n;
-	guint32 excluded = NO_USE;
+	guint32 excluded = NO_USE, excluded_ref = 0;
 	gboolean any_context = FALSE;
 
-	for (guint32 i = g->first; i < end; i++) {
-		const struct hit *h = hit_at(m, i);
-		if (h->kind == U_EXCLUDE && excluded == NO_USE)
-			excluded = i;
-		if (h->kind == U_CONTEXT)
-			any_context = TRUE;
+	/* One pass over the entry's own exclusions and context words. */
+	for (guint32 r = 0; r < n_refs && m->aux_hits->len; r++) {
+		if (refs[r].kind == U_NOT_IN)
+			continue;
+		for (guint32 k = aux_first(m, refs[r].pattern);
+		     k < m->aux_hits->len && aux_at(m, k)->pattern == refs[r].pattern; k++) {
+			if (!(e->fields & (1u << aux_at(m, k)->field)))
+				continue;
+			if (refs[r].kind == U_EXCLUDE && excluded == NO_USE) {
+				excluded = k;
+				excluded_ref = r;
+			}
+			if (refs[r].kind == U_CONTEXT)
+				any_context = TRUE;
+			break;
+		}
 	}
 	for (guint32 i = g->first; i < end; i++) {
 		struct hit *h = hit_at(m, i);
@@ -638,26 +740,33 @@ decide_entry(struct matcher *m, guint32 group)
 		if (excluded != NO_USE) {
 			h->state = HIT_EXCLUDED;
 			h->veto = excluded;
+			h->veto_ref = excluded_ref;
 			continue;
 		}
-		for (guint32 j = g->first; j < end; j++) {
-			const struct hit *n = hit_at(m, j);
-			if (n->kind == U_NOT_IN && n->field == h->field &&
-			    n->start <= h->start && h->end <= n->end) {
-				h->state = HIT_NOT_IN;
-				h->veto = j;
-				break;
+		gboolean has_context = e->context[0] == NULL || (e->context_window == 0 && any_context);
+		for (guint32 r = 0; r < n_refs && h->state == HIT_OK; r++) {
+			if (refs[r].kind == U_EXCLUDE || (refs[r].kind == U_CONTEXT && has_context))
+				continue;
+			for (guint32 k = aux_first(m, refs[r].pattern);
+			     k < m->aux_hits->len && aux_at(m, k)->pattern == refs[r].pattern; k++) {
+				const struct aux_hit *a = aux_at(m, k);
+				if (a->field != h->field)
+					continue;
+				if (refs[r].kind == U_NOT_IN && a->start <= h->start && h->end <= a->end) {
+					h->state = HIT_NOT_IN;
+					h->veto = k;
+					h->veto_ref = r;
+					break;
+				}
+				if (refs[r].kind == U_CONTEXT &&
+				    span_distance(m, h->field, h->start, h->end, a->start, a->end) <=
+				    (guint)e->context_window) {
+					has_context = TRUE;
+					break;
+				}
 			}
 		}
-		if (h->state != HIT_OK || e->context[0] == NULL)
-			continue;
-		gboolean ok = e->context_window == 0 && any_context;
-		for (guint32 j = g->first; j < end && !ok; j++) {
-			const struct hit *c = hit_at(m, j);
-			ok = c->kind == U_CONTEXT && c->field == h->field &&
-			     hit_distance(m, h, c) <= (guint)e->context_window;
-		}
-		if (!ok)
+		if (h->state == HIT_OK && !has_context)
 			h->state = HIT_NO_CONTEXT;
 	}
 	for (guint32 i = g->first; i < end; i++) {
@@ -798,14 +907,7 @@ hit_term(const struct matcher *m, const struct hit *h, char **owned)
 	const struct use *u = &m->uses[h->use];
 	if (u->kind == U_PHRASE)
 		return g_array_index(m->phrases, struct phrase, u->group - m->n_entries).node->phrase;
-	const struct wl_entry *e = watchlists_entry(m->wl, u->group);
-	switch (u->kind) {
-	case U_ALIAS:   return use_alias(m, u)->text;
-	case U_EXCLUDE: return e->exclude[u->index];
-	case U_NOT_IN:  return e->not_in[u->index];
-	case U_CONTEXT: return e->context[u->index];
-	}
-	return "";
+	return use_alias(m, u)->text;
 }
 
 static struct match *
@@ -839,14 +941,14 @@ veto_reason(struct matcher *m, const struct wl_entry *e, const struct hit *h)
 	case HIT_CASE:
 		return g_strdup_printf("letter case differs from exact alias '%s'", hit_term(m, h, &owned));
 	case HIT_EXCLUDED: {
-		const struct hit *x = hit_at(m, h->veto);
-		r = g_strdup_printf("excluded by '%s' in %s", hit_term(m, x, &owned),
-		                    wl_field_name(x->field));
+		const struct aux_ref *ref = m->entry_aux + m->entry_aux_first[h->group] + h->veto_ref;
+		r = g_strdup_printf("excluded by '%s' in %s", e->exclude[ref->index],
+		                    wl_field_name(aux_at(m, h->veto)->field));
 		break;
 	}
 	case HIT_NOT_IN: {
-		const struct hit *x = hit_at(m, h->veto);
-		r = g_strdup_printf("part of '%s'", hit_term(m, x, &owned));
+		const struct aux_ref *ref = m->entry_aux + m->entry_aux_first[h->group] + h->veto_ref;
+		r = g_strdup_printf("part of '%s'", e->not_in[ref->index]);
 		break;
 	}
 	case HIT_NO_CONTEXT: {
