@@ -197,7 +197,7 @@ cmd_parse(int argc, char **argv)
 		{ "json", 0, 0, G_OPTION_ARG_NONE, &json, "one JSON object per line: the feed, then each item", NULL },
 		{ "base", 0, 0, G_OPTION_ARG_STRING, &base, "resolve relative links against URL (default: the URL read)", "URL" },
 		{ "charset", 0, 0, G_OPTION_ARG_STRING, &charset, "act as if the server sent this charset", "NAME" },
-		{ NULL }
+		{ NULL, 0, 0, 0, NULL, NULL, NULL }
 	};
 	GOptionContext *ctx = g_option_context_new("FILE|URL");
 	GError *err = NULL;

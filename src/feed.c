@@ -311,24 +311,36 @@ tag_of(const struct feed_parser *p, const xmlChar *local, enum ns_id ns)
 	return t ? t->tag : T_UNKNOWN;
 }
 
+/* Copies an attribute value, undoing libxml2's "&#38;" for '&' (it keeps
+ * ampersands escaped in attribute values when entities are not replaced). */
+static char *
+attr_copy(const xmlChar *v, const xmlChar *end, char *buf, size_t size)
+{
+	size_t o = 0;
+
+	for (const xmlChar *c = v; c < end && o < size - 1; ) {
+		if (end - c >= 5 && memcmp(c, "&#38;", 5) == 0) {
+			buf[o++] = '&';
+			c += 5;
+		} else
+			buf[o++] = (char)*c++;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
 /* Finds attribute name (any namespace, or prefix "xml" when xml is set). */
 static const char *
 attr_dup(int n, const xmlChar **attrs, const char *name, gboolean xml, char *buf, size_t size)
 {
 	for (int i = 0; i < n; i++) {
 		const xmlChar **a = attrs + i * 5;
-		size_t len;
 
 		if (strcmp((const char *)a[0], name) != 0)
 			continue;
 		if (xml != (a[1] != NULL && strcmp((const char *)a[1], "xml") == 0))
 			continue;
-		len = (size_t)(a[4] - a[3]);
-		if (len >= size)
-			len = size - 1;
-		memcpy(buf, a[3], len);
-		buf[len] = '\0';
-		return buf;
+		return attr_copy(a[3], a[4], buf, size);
 	}
 	return NULL;
 }
@@ -620,12 +632,17 @@ capture_begin(struct feed_parser *p, enum tag tag, int n, const xmlChar **attrs)
 static void
 text_append(struct feed_parser *p, const char *s, size_t len, gboolean escape)
 {
-	if (p->text->len + len > FEED_MAX_FIELD) {
-		if (!p->cap_truncated)
-			note_error(p, g_strdup_printf("a field longer than %d bytes was cut",
-			                              FEED_MAX_FIELD));
-		p->cap_truncated = TRUE;
+	if (p->cap_truncated)
 		return;
+	if (p->text->len + len > FEED_MAX_FIELD) {
+		/* keep what fits, cut at a character boundary */
+		size_t room = FEED_MAX_FIELD - p->text->len;
+
+		while (room > 0 && ((unsigned char)s[room] & 0xC0) == 0x80)
+			room--;
+		note_error(p, g_strdup_printf("a field longer than %d bytes was cut", FEED_MAX_FIELD));
+		p->cap_truncated = TRUE;
+		len = room;
 	}
 	if (!escape) {
 		g_string_append_len(p->text, s, (gssize)len);
@@ -708,15 +725,15 @@ atom_link(struct feed_parser *p, int n, const xmlChar **attrs)
 	char rel[32], type[64];
 	const char *r = attr_dup(n, attrs, "rel", FALSE, rel, sizeof rel);
 	const char *t = attr_dup(n, attrs, "type", FALSE, type, sizeof type);
-	char *href = NULL;
+	char *href;
 	struct feed_item *it = p->item ? p->item : p->chan;
 	guint8 *prios = p->item ? p->item_prio : p->chan_prio;
 
-	for (int i = 0; i < n; i++)
-		if (strcmp((const char *)attrs[i * 5], "href") == 0 && attrs[i * 5 + 1] == NULL)
-			href = g_strndup((const char *)attrs[i * 5 + 3], attrs[i * 5 + 4] - attrs[i * 5 + 3]);
-	if (href == NULL)
+	href = g_malloc(8192);
+	if (attr_dup(n, attrs, "href", FALSE, href, 8192) == NULL) {
+		g_free(href);
 		return;
+	}
 	if (r == NULL || strcmp(r, "alternate") == 0) {
 		/* In RSS, <link> stays first; in Atom, an HTML alternate beats others. */
 		guint8 prio = p->atom ? 3 : 2;
@@ -802,8 +819,9 @@ on_start(void *user, const xmlChar *local, const xmlChar *prefix, const xmlChar 
 			g_string_append_c(p->text, '<');
 			g_string_append(p->text, (const char *)local);
 			for (int i = 0; i < n; i++) {
-				char *v = g_markup_escape_text((const char *)attrs[i * 5 + 3],
-				                               attrs[i * 5 + 4] - attrs[i * 5 + 3]);
+				char buf[2048];
+				char *v = g_markup_escape_text(attr_copy(attrs[i * 5 + 3], attrs[i * 5 + 4],
+				                                         buf, sizeof buf), -1);
 				g_string_append_printf(p->text, " %s=\"%s\"", attrs[i * 5], v);
 				g_free(v);
 			}
@@ -832,6 +850,12 @@ on_start(void *user, const xmlChar *local, const xmlChar *prefix, const xmlChar 
 		return;
 	case T_ITEM:
 	case T_ENTRY:
+		if ((tag == T_ENTRY) == p->atom && cur == C_ITEM) {
+			/* an item opened inside an item: the first was left unclosed */
+			p->n_cont--;
+			item_end(p);
+			cur = p->cont[p->n_cont - 1].kind;
+		}
 		if ((tag == T_ENTRY) == p->atom && (cur == C_ROOT || cur == C_CHANNEL)) {
 			char about[2048];
 
@@ -1026,8 +1050,12 @@ feed_parser_free(struct feed_parser *p)
 {
 	if (p == NULL)
 		return;
-	if (p->ctxt)
+	if (p->ctxt) {
+		/* libxml2 keeps DTD declarations in a "SAX compatibility" document */
+		if (p->ctxt->myDoc)
+			xmlFreeDoc(p->ctxt->myDoc);
 		xmlFreeParserCtxt(p->ctxt);
+	}
 	while (p->depth > 0 && p->depth <= FEED_MAX_DEPTH)
 		g_free(p->stack[--p->depth].own_base);
 	feed_decoder_free(p->dec);
@@ -1119,7 +1147,7 @@ sniff(struct feed_parser *p, gboolean final)
 	if (bom == NULL || strcmp(bom, "UTF-8") == 0) {
 		while (start < end && g_ascii_isspace(*start))
 			start++;
-		if (start < end && *start == '{') {
+		if (start < end && (*start == '{' || *start == '[')) {
 			p->state = ST_JSON;
 			p->json = g_string_sized_new(p->head->len * 2);
 			p->dec = feed_decoder_new(choose_charset(p, bom, NULL), FALSE, &used);
@@ -1176,9 +1204,7 @@ push_xml(struct feed_parser *p, const char *buf, size_t len, gboolean final)
 
 	g_string_truncate(p->chunk, 0);
 	repairs = feed_decoder_run(p->dec, buf, len, final, p->chunk);
-	if (repairs > 0 && p->doc->error == NULL)
-		note_error(p, g_strdup("bare '&', undeclared entity or bad bytes repaired"));
-	else if (repairs > 0)
+	if (repairs > 0)
 		p->doc->ill_formed = TRUE;
 	if (p->ctxt == NULL) {
 		p->ctxt = xmlCreatePushParserCtxt(&feed_sax, p, NULL, 0, NULL);
@@ -1252,6 +1278,11 @@ feed_parser_finish(struct feed_parser *p, char **error)
 		while (p->depth > 0)
 			close_one(p);
 		item_end(p);
+		if (p->doc->error == NULL && feed_decoder_repairs(p->dec) != 0) {
+			char *what = feed_repairs_describe(feed_decoder_repairs(p->dec));
+			note_error(p, g_strdup_printf("repaired %s", what));
+			g_free(what);
+		}
 		if (!p->root_seen && p->fail == NULL)
 			p->fail = g_strdup("not a feed (no XML element found)");
 		if (p->chan->title)

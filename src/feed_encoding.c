@@ -23,8 +23,11 @@ struct feed_decoder {
 	gboolean fix;              /* apply the XML fix-ups */
 	GString *raw;              /* undecoded bytes held from the last call */
 	GString *u8;               /* decoded text not yet fixed up */
-	gboolean in_cdata;
-	GHashTable *entities;      /* HTML entity name → code point + 1 (0 = unknown) */
+	const char *section;       /* inside CDATA, a comment or PI: its terminator */
+	GString *names;            /* open elements: names, NUL-separated */
+	GArray *offs;              /* start of each name in names */
+	GHashTable *entities;      /* HTML entity name → code point (0 = unknown) */
+	guint repaired;            /* FEED_REPAIR_* bits */
 };
 
 /* windows-1252 0x80..0x9F; 0 marks the five undefined bytes (→ U+FFFD). */
@@ -93,6 +96,8 @@ feed_decoder_new(const char *label, gboolean xml_fixups, const char **used)
 	d->raw = g_string_sized_new(16);
 	d->u8 = g_string_sized_new(64 * 1024);
 	d->cd = (GIConv)-1;
+	d->names = g_string_new(NULL);
+	d->offs = g_array_new(FALSE, FALSE, sizeof(guint));
 	if (canon == NULL) {
 		/* Not one we map: iconv may know it (KOI8-R, ISO-8859-5, UTF-16LE, ...). */
 		char *up = g_ascii_strup(label, -1);
@@ -133,6 +138,8 @@ feed_decoder_free(struct feed_decoder *d)
 	g_free(d->name);
 	g_string_free(d->raw, TRUE);
 	g_string_free(d->u8, TRUE);
+	g_string_free(d->names, TRUE);
+	g_array_unref(d->offs);
 	if (d->entities)
 		g_hash_table_destroy(d->entities);
 	g_free(d);
@@ -315,10 +322,12 @@ fix_reference(struct feed_decoder *d, const char *s, size_t n, gboolean final,
 			/* &#150; means what byte 150 means in windows-1252 */
 			g_string_append_printf(out, "&#%u;", cp1252_char((unsigned char)v));
 			(*repairs)++;
+			d->repaired |= FEED_REPAIR_CHARREF;
 			return i + 1;
 		}
 		if (!xml_char_ok(v)) {
 			(*repairs)++;
+			d->repaired |= FEED_REPAIR_CHARREF;
 			return i + 1;     /* drop it */
 		}
 		g_string_append_len(out, s, (gssize)(i + 1));
@@ -345,11 +354,13 @@ fix_reference(struct feed_decoder *d, const char *s, size_t n, gboolean final,
 			goto bare;
 		g_string_append_printf(out, "&#%u;", v);
 		(*repairs)++;
+		d->repaired |= FEED_REPAIR_ENTITY;
 		return i + 1;
 	}
 bare:
 	g_string_append(out, "&amp;");
 	(*repairs)++;
+	d->repaired |= FEED_REPAIR_AMP;
 	return 1;
 }
 
@@ -361,6 +372,146 @@ static const unsigned char special_text[256] = {
 	[28] = 1, [29] = 1, [30] = 1, [31] = 1, ['&'] = 1, ['<'] = 1,
 };
 
+#define TAG_MAX (64 * 1024)     /* a longer tag is passed on untouched */
+
+static void
+append_clean(GString *out, const char *s, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		g_string_append_c(out, (unsigned char)s[k] < 0x20 && s[k] != '\t' &&
+		                  s[k] != '\n' && s[k] != '\r' ? ' ' : s[k]);
+}
+
+/* Copies a section that ends with term (CDATA, comment, PI) verbatim.
+ * Returns bytes consumed; *done is set when term was found. */
+static size_t
+copy_until(const char *s, size_t n, const char *term, gboolean final, GString *out,
+           gboolean *done)
+{
+	size_t tl = strlen(term);
+	const char *e = g_strstr_len(s, (gssize)n, term);
+
+	if (e == NULL) {
+		size_t stop = final ? n : n - MIN(tl - 1, n);
+
+		append_clean(out, s, stop);
+		*done = final;
+		return stop;
+	}
+	append_clean(out, s, (size_t)(e - s) + tl);
+	*done = TRUE;
+	return (size_t)(e - s) + tl;
+}
+
+static gboolean
+name_char(char c)
+{
+	return c != '\0' && !g_ascii_isspace(c) && c != '/' && c != '>' && c != '<' &&
+	       c != '=' && c != '"' && c != '\'';
+}
+
+static void
+stack_push(struct feed_decoder *d, const char *name, size_t len)
+{
+	guint off = d->names->len;
+
+	g_string_append_len(d->names, name, (gssize)len);
+	g_string_append_c(d->names, '\0');
+	g_array_append_val(d->offs, off);
+}
+
+static const char *
+stack_name(struct feed_decoder *d, guint i)
+{
+	return d->names->str + g_array_index(d->offs, guint, i);
+}
+
+static void
+stack_pop(struct feed_decoder *d)
+{
+	guint off = g_array_index(d->offs, guint, d->offs->len - 1);
+
+	g_array_set_size(d->offs, d->offs->len - 1);
+	g_string_truncate(d->names, off);
+}
+
+/* An end tag at s ("</name ...>", len bytes). Keeps the document balanced:
+ * a stray end tag is dropped; one naming an outer element first closes
+ * what was left open inside it. */
+static void
+end_tag(struct feed_decoder *d, const char *s, size_t len, GString *out, guint *repairs)
+{
+	size_t nl = 0;
+	gint i;
+
+	while (2 + nl < len && name_char(s[2 + nl]))
+		nl++;
+	for (i = (gint)d->offs->len - 1; i >= 0; i--) {
+		const char *nm = stack_name(d, (guint)i);
+		if (strlen(nm) == nl && memcmp(nm, s + 2, nl) == 0)
+			break;
+	}
+	if (i < 0) {
+		(*repairs)++;
+		d->repaired |= FEED_REPAIR_TAGS;
+		return;
+	}
+	while ((gint)d->offs->len - 1 > i) {
+		g_string_append_printf(out, "</%s>", stack_name(d, d->offs->len - 1));
+		stack_pop(d);
+		(*repairs)++;
+		d->repaired |= FEED_REPAIR_TAGS;
+	}
+	stack_pop(d);
+	g_string_append_len(out, s, (gssize)len);
+}
+
+/* A start tag at s[0] == '<'. Returns bytes consumed, 0 to wait for more. */
+static size_t
+start_tag(struct feed_decoder *d, const char *s, size_t n, gboolean final, GString *out,
+          guint *repairs)
+{
+	size_t i = 1, nl;
+	char quote = 0;
+
+	while (i < n && name_char(s[i]))
+		i++;
+	nl = i - 1;
+	/* find the end, outside quotes */
+	for (; i < n; i++) {
+		if (quote) {
+			if (s[i] == quote)
+				quote = 0;
+		} else if (s[i] == '"' || s[i] == '\'')
+			quote = s[i];
+		else if (s[i] == '>' || s[i] == '<')
+			break;
+	}
+	if (i >= n && !final && n < TAG_MAX)
+		return 0;
+	if (i >= n || s[i] == '<') {
+		/* unterminated: pass it on, libxml2 recovers what it can */
+		append_clean(out, s, i);
+		(*repairs)++;
+		d->repaired |= FEED_REPAIR_TAGS;
+		return i;
+	}
+	/* copy, fixing '&' in attribute values */
+	for (size_t k = 0; k <= i; ) {
+		if (s[k] == '&') {
+			size_t used = fix_reference(d, s + k, i + 1 - k, TRUE, out, repairs);
+			k += used;
+		} else {
+			g_string_append_c(out, (unsigned char)s[k] < 0x20 && !g_ascii_isspace(s[k]) ?
+			                  ' ' : s[k]);
+			k++;
+		}
+	}
+	if (s[i - 1] != '/')
+		stack_push(d, s + 1, nl);
+	return i + 1;
+}
+
 /* Fix-ups over s[0..n). Returns the bytes consumed (the rest waits). */
 static size_t
 fixup(struct feed_decoder *d, const char *s, size_t n, gboolean final, GString *out,
@@ -370,23 +521,14 @@ fixup(struct feed_decoder *d, const char *s, size_t n, gboolean final, GString *
 
 	while (i < n) {
 		size_t run = i;
+		gboolean done;
 
-		if (d->in_cdata) {
-			const char *e = g_strstr_len(s + i, (gssize)(n - i), "]]>");
-
-			if (e == NULL) {
-				size_t keep = final ? 0 : MIN(2, n - i);
-				size_t stop = n - keep;
-
-				for (size_t k = i; k < stop; k++)
-					g_string_append_c(out, (unsigned char)s[k] < 0x20 &&
-					                  s[k] != '\t' && s[k] != '\n' && s[k] != '\r' ? ' ' : s[k]);
-				return stop;
-			}
-			for (; s + i < e + 3; i++)
-				g_string_append_c(out, (unsigned char)s[i] < 0x20 &&
-				                  s[i] != '\t' && s[i] != '\n' && s[i] != '\r' ? ' ' : s[i]);
-			d->in_cdata = FALSE;
+		if (d->section != NULL) {
+			i += copy_until(s + i, n - i, d->section, final, out, &done);
+			if (done)
+				d->section = NULL;
+			else
+				return i;
 			continue;
 		}
 		while (i < n && !special_text[(unsigned char)s[i]])
@@ -401,21 +543,95 @@ fixup(struct feed_decoder *d, const char *s, size_t n, gboolean final, GString *
 				return i;
 			i += used;
 		} else if (s[i] == '<') {
-			if (n - i < 9 && !final && memcmp(s + i, "<![CDATA[", n - i) == 0)
-				return i;
-			if (n - i >= 9 && memcmp(s + i, "<![CDATA[", 9) == 0) {
+			size_t left = n - i, used;
+
+			if (left < 10 && !final)
+				return i;        /* not enough to tell what this is */
+			if (left >= 9 && memcmp(s + i, "<![CDATA[", 9) == 0) {
 				g_string_append_len(out, s + i, 9);
 				i += 9;
-				d->in_cdata = TRUE;
-			} else
-				g_string_append_c(out, s[i++]);
+				d->section = "]]>";
+			} else if (left >= 4 && memcmp(s + i, "<!--", 4) == 0) {
+				g_string_append_len(out, s + i, 4);
+				i += 4;
+				d->section = "-->";
+			} else if (left >= 2 && s[i + 1] == '?') {
+				g_string_append_len(out, s + i, 2);
+				i += 2;
+				d->section = "?>";
+			} else if (left >= 2 && s[i + 1] == '!') {
+				/* DOCTYPE, with its internal subset: up to '>' outside [] and quotes */
+				size_t k = i + 2;
+				int bracket = 0;
+				char quote = 0;
+
+				for (; k < n; k++) {
+					if (quote) {
+						if (s[k] == quote)
+							quote = 0;
+					} else if (s[k] == '"' || s[k] == '\'')
+						quote = s[k];
+					else if (s[k] == '[')
+						bracket++;
+					else if (s[k] == ']')
+						bracket--;
+					else if (s[k] == '>' && bracket <= 0)
+						break;
+				}
+				if (k >= n && !final && k - i < TAG_MAX)
+					return i;
+				k = MIN(k + 1, n);
+				append_clean(out, s + i, k - i);
+				i = k;
+			} else if (left >= 2 && s[i + 1] == '/') {
+				const char *gt = memchr(s + i, '>', MIN(left, TAG_MAX));
+
+				if (gt == NULL && !final && left < TAG_MAX)
+					return i;
+				if (gt == NULL) {
+					(*repairs)++;
+					d->repaired |= FEED_REPAIR_TAGS;
+					i = n;       /* a broken end tag at the very end */
+					continue;
+				}
+				end_tag(d, s + i, (size_t)(gt - (s + i)) + 1, out, repairs);
+				i = (size_t)(gt - s) + 1;
+			} else if (left >= 2 && (g_ascii_isalpha(s[i + 1]) || s[i + 1] == '_' ||
+			                         s[i + 1] == ':' || (unsigned char)s[i + 1] >= 0x80)) {
+				used = start_tag(d, s + i, left, final, out, repairs);
+				if (used == 0)
+					return i;
+				i += used;
+			} else {
+				/* a '<' that starts nothing is text */
+				g_string_append(out, "&lt;");
+				(*repairs)++;
+				d->repaired |= FEED_REPAIR_TAGS;
+				i++;
+			}
 		} else {
 			g_string_append_c(out, ' ');
 			(*repairs)++;
+			d->repaired |= FEED_REPAIR_BYTES;
 			i++;
 		}
 	}
 	return i;
+}
+
+/* At the end: close what the document left open. */
+static guint
+close_all(struct feed_decoder *d, GString *out)
+{
+	guint n = 0;
+
+	if (d->offs->len > 0)
+		d->repaired |= FEED_REPAIR_TAGS;
+	for (; d->offs->len > 0; n++) {
+		g_string_append_printf(out, "</%s>", stack_name(d, d->offs->len - 1));
+		stack_pop(d);
+	}
+	return n;
 }
 
 guint
@@ -445,6 +661,8 @@ feed_decoder_run(struct feed_decoder *d, const char *buf, size_t len, gboolean f
 		repairs += decode_iconv(d, p, end, final);
 		break;
 	}
+	if (repairs > 0)
+		d->repaired |= FEED_REPAIR_BYTES;
 	if (held)
 		g_string_free(held, TRUE);
 	if (!d->fix) {
@@ -454,6 +672,32 @@ feed_decoder_run(struct feed_decoder *d, const char *buf, size_t len, gboolean f
 		size_t used = fixup(d, d->u8->str, d->u8->len, final, out, &repairs);
 
 		g_string_erase(d->u8, 0, (gssize)used);
+		if (final)
+			repairs += close_all(d, out);
 	}
 	return repairs;
+}
+
+guint
+feed_decoder_repairs(const struct feed_decoder *d)
+{
+	return d ? d->repaired : 0;
+}
+
+char *
+feed_repairs_describe(guint mask)
+{
+	static const struct { guint bit; const char *what; } words[] = {
+		{ FEED_REPAIR_AMP, "bare '&'" },
+		{ FEED_REPAIR_ENTITY, "HTML entities" },
+		{ FEED_REPAIR_BYTES, "invalid bytes" },
+		{ FEED_REPAIR_TAGS, "unbalanced tags" },
+		{ FEED_REPAIR_CHARREF, "bad character references" },
+	};
+	GString *g = g_string_new(NULL);
+
+	for (size_t i = 0; i < G_N_ELEMENTS(words); i++)
+		if (mask & words[i].bit)
+			g_string_append_printf(g, "%s%s", g->len ? ", " : "", words[i].what);
+	return g_string_free(g, FALSE);
 }

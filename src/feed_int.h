@@ -27,6 +27,16 @@ void feed_decoder_free(struct feed_decoder *d);
  * final. Returns the number of repairs made (bare '&', bad bytes, ...). */
 guint feed_decoder_run(struct feed_decoder *d, const char *buf, size_t len, gboolean final,
                        GString *out);
+/* What was repaired so far (FEED_REPAIR_* bits), and those bits in words. */
+enum {
+	FEED_REPAIR_AMP = 1,        /* bare '&' or unknown entity name */
+	FEED_REPAIR_ENTITY = 2,     /* HTML entity used without a DTD */
+	FEED_REPAIR_BYTES = 4,      /* bytes invalid in the encoding, control characters */
+	FEED_REPAIR_TAGS = 8,       /* stray end tags, unclosed elements, bare '<' */
+	FEED_REPAIR_CHARREF = 16,   /* character references to C1 or invalid code points */
+};
+guint feed_decoder_repairs(const struct feed_decoder *d);
+char *feed_repairs_describe(guint mask);
 /* Canonical charset name for a label, NULL when unknown. */
 const char *feed_charset_canonical(const char *label);
 

@@ -21,7 +21,7 @@ static const char *const block_tags[] = {
 /* Tag names that betray double-escaped HTML once decoded. Sorted. */
 static const char *const markup_tags[] = {
 	"a", "b", "blockquote", "br", "div", "em", "figure", "h1", "h2", "h3",
-	"h4", "i", "iframe", "img", "li", "ol", "p", "span", "strong", "table",
+	"h4", "hr", "i", "iframe", "img", "li", "ol", "p", "span", "strong", "table",
 	"ul",
 };
 
@@ -171,6 +171,8 @@ text_collapse_ws(const char *s)
 	return g_string_free(g, FALSE);
 }
 
+/* Markup, not prose that happens to hold '<': a closing tag of a known
+ * element, or one of the elements that never need closing. */
 gboolean
 html_looks_like_markup(const char *text, size_t len)
 {
@@ -179,15 +181,23 @@ html_looks_like_markup(const char *text, size_t len)
 	while ((p = memchr(p, '<', (size_t)(end - p))) != NULL) {
 		char name[12];
 		size_t n = 0;
+		gboolean closing = FALSE;
 
 		p++;
-		if (p < end && *p == '/')
+		if (p < end && *p == '/') {
+			closing = TRUE;
 			p++;
+		}
 		while (p < end && n < sizeof name - 1 && g_ascii_isalnum(*p))
 			name[n++] = g_ascii_tolower(*p++);
 		name[n] = '\0';
-		if (n > 0 && p < end && (*p == '>' || *p == ' ' || *p == '/' || *p == '\n') &&
-		    in_table(name, markup_tags, G_N_ELEMENTS(markup_tags)))
+		if (n == 0 || p >= end || !in_table(name, markup_tags, G_N_ELEMENTS(markup_tags)))
+			continue;
+		if (closing && *p == '>')
+			return TRUE;
+		if (!closing && (strcmp(name, "br") == 0 || strcmp(name, "img") == 0 ||
+		                 strcmp(name, "p") == 0 || strcmp(name, "hr") == 0) &&
+		    (*p == '>' || *p == '/' || (*p == ' ' && strcmp(name, "img") == 0)))
 			return TRUE;
 	}
 	return FALSE;

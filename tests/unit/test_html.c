@@ -78,6 +78,8 @@ test_markup_detection(void)
 {
 	g_assert_true(html_looks_like_markup("<p>hi</p>", 9));
 	g_assert_true(html_looks_like_markup("x <a href=\"y\">z</a>", 20));
+	g_assert_false(html_looks_like_markup("if a<b and c>d", 14));
+	g_assert_true(html_looks_like_markup("<img src=x>", 11));
 	g_assert_true(html_looks_like_markup("a<br/>b", 7));
 	g_assert_false(html_looks_like_markup("a < b", 5));
 	g_assert_false(html_looks_like_markup("<none>", 6));
