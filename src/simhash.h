@@ -7,7 +7,7 @@
 #include <glib.h>
 
 /* Titles at most this many bits apart are the same story (docs/state.md). */
-#define SIMHASH_SAME_STORY 12
+#define SIMHASH_SAME_STORY 13
 
 /* The normalised words of a title: NFKD, marks dropped, case-folded, split on
  * anything but letters and digits, stop words and an outlet suffix

@@ -103,6 +103,16 @@ static const char *const migrations[] = {
 	"CREATE INDEX deliveries_due ON deliveries(state, next_try);",
 	/* 1 -> 2: the feed's own polling hint survives a 304 (scheduler.c). */
 	"ALTER TABLE feeds ADD COLUMN poll_hint INTEGER NOT NULL DEFAULT 0;",
+	/* 2 -> 3: a link per item cost 30 bytes on every item ever seen; noticing
+	 * re-issued ids needs only the links of items recently in their feed. */
+	"DROP INDEX items_link;"
+	"ALTER TABLE items DROP COLUMN link;"
+	"CREATE TABLE links ("
+	"  id INTEGER PRIMARY KEY,"       /* 63-bit hash of (feed, canonical link) */
+	"  item INTEGER NOT NULL,"        /* items.id the link was last seen under */
+	"  seen INTEGER NOT NULL"         /* Unix day; kept a week */
+	");"
+	"CREATE INDEX links_item ON links(item);",
 };
 
 int

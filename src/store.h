@@ -102,7 +102,7 @@ void item_row_clear(struct item_row *r);
 /* The feed's row id, created if needed, and whether its ids are distrusted. 0 or -1. */
 int store_feed_ref(struct store *s, const char *feed, gint64 *feed_id, gboolean *ids_untrusted);
 /* Counts one "known link under a new id"; distrusts the feed's ids from the
- * threshold-th on and then re-keys its items by link. Returns 1 when the feed
+ * threshold-th on and then re-keys its recently seen items by link. Returns 1 when the feed
  * has just been distrusted, 0 otherwise, -1 on error. */
 int store_feed_id_changed(struct store *s, gint64 feed_id, int threshold);
 
@@ -112,10 +112,10 @@ gint64 store_item_hash(gint64 feed_id, const char *key);
 int store_item_get(struct store *s, gint64 id, struct item_row *r);
 int store_item_get_by_link(struct store *s, gint64 link, struct item_row *r);
 /* Inserts or replaces the row r->id of feed_id; link: the link identity hash
- * to remember for id-keyed items (0 = none). */
+ * of an id-keyed item, remembered for a week to notice re-issued ids (0 = none). */
 int store_item_put(struct store *s, gint64 feed_id, const struct item_row *r, gint64 link);
-/* Marks the item seen today (only writes when the day changed). */
-int store_item_touch(struct store *s, gint64 id, int day);
+/* Marks the item (and its link, if not 0) seen on day. */
+int store_item_touch(struct store *s, gint64 id, gint64 link, int day);
 
 struct story_row {
 	gint64 id;

@@ -222,16 +222,18 @@ store_feed_id_changed(struct store *s, gint64 feed_id, int threshold)
 	sqlite3_bind_int64(st, 1, feed_id);
 	if (step_done(s, st) < 0)
 		return -1;
-	/* From now on items are known by link: give id-keyed rows their link key.
-	 * Two ids under one link collapse into one row (OR IGNORE, then drop the rest). */
-	st = store_stmt(s, "UPDATE OR IGNORE items SET id = link, link = NULL"
-	                   " WHERE feed = ? AND link IS NOT NULL");
+	/* From now on items are known by link: give the feed's recently seen items
+	 * their link key. Two ids under one link collapse into one row (OR IGNORE:
+	 * the other keeps its old key and is never looked up again). */
+	st = store_stmt(s, "UPDATE OR IGNORE items SET id = (SELECT l.id FROM links l WHERE l.item = items.id)"
+	                   " WHERE feed = ?1 AND EXISTS (SELECT 1 FROM links l WHERE l.item = items.id)");
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, feed_id);
 	if (step_done(s, st) < 0)
 		return -1;
-	st = store_stmt(s, "DELETE FROM items WHERE feed = ? AND link IS NOT NULL");
+	st = store_stmt(s, "DELETE FROM links WHERE EXISTS"
+	                   " (SELECT 1 FROM items i WHERE i.id = links.id AND i.feed = ?1)");
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, feed_id);

@@ -123,8 +123,8 @@ store_item_get(struct store *s, gint64 id, struct item_row *r)
 int
 store_item_get_by_link(struct store *s, gint64 link, struct item_row *r)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT id, story, entries, seen FROM items"
-	                                 " WHERE link = ? LIMIT 1");
+	sqlite3_stmt *st = store_stmt(s, "SELECT i.id, i.story, i.entries, i.seen FROM links l"
+	                                 " JOIN items i ON i.id = l.item WHERE l.id = ?");
 
 	if (st == NULL)
 		return -1;
@@ -132,26 +132,42 @@ store_item_get_by_link(struct store *s, gint64 link, struct item_row *r)
 	return item_read(s, st, r);
 }
 
+/* Remembers that link was seen today under item (id-keyed items only). */
+static int
+link_put(struct store *s, gint64 link, gint64 item, int day)
+{
+	sqlite3_stmt *st = store_stmt(s, "INSERT INTO links (id, item, seen) VALUES (?1, ?2, ?3)"
+	                                 " ON CONFLICT (id) DO UPDATE SET item = ?2, seen = ?3");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, link);
+	sqlite3_bind_int64(st, 2, item);
+	sqlite3_bind_int(st, 3, day);
+	return run(s, st, "saving a link");
+}
+
 int
 store_item_put(struct store *s, gint64 feed_id, const struct item_row *r, gint64 link)
 {
 	sqlite3_stmt *st = store_stmt(s,
-		"INSERT INTO items (id, feed, link, seen, story, entries) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
-		" ON CONFLICT (id) DO UPDATE SET link = ?3, seen = ?4, story = ?5, entries = ?6");
+		"INSERT INTO items (id, feed, seen, story, entries) VALUES (?1, ?2, ?3, ?4, ?5)"
+		" ON CONFLICT (id) DO UPDATE SET seen = ?3, story = ?4, entries = ?5");
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, r->id);
 	sqlite3_bind_int64(st, 2, feed_id);
-	bind_id(st, 3, link);
-	sqlite3_bind_int(st, 4, r->seen_day);
-	bind_id(st, 5, r->story);
-	bind_text(st, 6, r->entries);
-	return run(s, st, "saving an item");
+	sqlite3_bind_int(st, 3, r->seen_day);
+	bind_id(st, 4, r->story);
+	bind_text(st, 5, r->entries);
+	if (run(s, st, "saving an item") < 0)
+		return -1;
+	return link ? link_put(s, link, r->id, r->seen_day) : 0;
 }
 
 int
-store_item_touch(struct store *s, gint64 id, int day)
+store_item_touch(struct store *s, gint64 id, gint64 link, int day)
 {
 	sqlite3_stmt *st = store_stmt(s, "UPDATE items SET seen = ?2 WHERE id = ?1 AND seen <> ?2");
 
@@ -159,7 +175,9 @@ store_item_touch(struct store *s, gint64 id, int day)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int(st, 2, day);
-	return run(s, st, "updating an item");
+	if (run(s, st, "updating an item") < 0)
+		return -1;
+	return link ? link_put(s, link, id, day) : 0;
 }
 
 /* --- stories -------------------------------------------------------------- */
@@ -560,6 +578,13 @@ store_prune(struct store *s, gint64 now, int retention_days)
 	sqlite3_bind_int64(st, 1, today - retention_days);
 	sqlite3_bind_int64(st, 2, today - keep);
 	if (run(s, st, "pruning items") < 0)
+		goto fail;
+	/* Re-issued ids show up within days of the original, if at all. */
+	st = store_stmt(s, "DELETE FROM links WHERE seen < ?");
+	if (st == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, today - 7);
+	if (run(s, st, "pruning links") < 0)
 		goto fail;
 	return store_commit(s);
 fail:

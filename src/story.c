@@ -200,18 +200,20 @@ story_link_hash(const char *canon)
 	return store_item_hash(0, p ? p + 3 : canon);
 }
 
-/* A story of the window with the same link or a near-duplicate title. */
+/* A story of the window with the same link or (title != NULL) a near-duplicate
+ * title. Items that match nothing look by link only: comparing every item's
+ * title with every story would cost time and fill sources with near misses. */
 static int
 find_story(struct store *s, const char *canon, const char *title, const struct story_options *opt,
            struct story_row *story)
 {
 	gint64 since = opt->now - (gint64)(opt->window_hours > 0 ? opt->window_hours : 48) * 3600;
-	guint64 h = simhash_title(title);
+	guint64 h;
 	int rc = 1;
 
 	if (canon)
 		rc = store_story_by_link(s, story_link_hash(canon), since, story);
-	if (rc == 1 && h != 0)
+	if (rc == 1 && title && (h = simhash_title(title)) != 0)
 		rc = store_story_by_simhash(s, h, SIMHASH_SAME_STORY, since, story);
 	return rc;
 }
@@ -295,7 +297,8 @@ story_record_item(struct store *s, const char *feed, const struct feed_item *it,
 	}
 
 	if (found) {
-		if (store_item_touch(s, row.id, day) < 0)
+		if (row.seen_day != day &&
+		    store_item_touch(s, row.id, kind == KEY_ID ? link_id : 0, day) < 0)
 			goto done;
 		out->story_id = row.story;
 		fresh = set_minus(entries, row.entries, "\n");
@@ -343,7 +346,7 @@ story_record_item(struct store *s, const char *feed, const struct feed_item *it,
 	have_story = row.story && r == 0;
 	if (!have_story) {
 		story_row_clear(&story);
-		r = find_story(s, out->canonical_link, it->title, opt, &story);
+		r = find_story(s, out->canonical_link, entries ? it->title : NULL, opt, &story);
 		if (r < 0)
 			goto done;
 		have_story = r == 0;

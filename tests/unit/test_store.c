@@ -144,7 +144,7 @@ test_migrations_every_version(void)
 		}
 		/* Every table the program uses exists at the latest version. */
 		g_assert_cmpint(query_int(s, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
-		                             " ('feeds', 'items', 'stories', 'sources', 'alerts', 'deliveries')"), ==, 6);
+		                             " ('feeds', 'items', 'stories', 'sources', 'alerts', 'deliveries', 'links')"), ==, 7);
 		store_close(s);
 		g_free(path);
 		rm_rf(dir);
@@ -569,7 +569,12 @@ test_prune(void)
 	g_assert_cmpint(sqlite3_exec(store_db(s), "INSERT INTO deliveries (alert, channel) VALUES (2, 'mail')",
 	                             NULL, NULL, NULL), ==, SQLITE_OK);
 
+	/* Links of id-keyed items: kept a week. */
+	g_assert_cmpint(sqlite3_exec(store_db(s), "INSERT INTO links (id, item, seen) VALUES (10, 2, 19999), (11, 1, 19990)",
+	                             NULL, NULL, NULL), ==, SQLITE_OK);
+
 	g_assert_cmpint(store_prune(s, now, 90), ==, 0);
+	g_assert_cmpint(query_int(s, "SELECT group_concat(id) FROM links"), ==, 10);
 	{
 		char *ids = query_text(s, "SELECT group_concat(id) FROM (SELECT id FROM items ORDER BY id)");
 
