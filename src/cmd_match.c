@@ -234,7 +234,7 @@ cmd_match(int argc, char **argv)
 	} else {
 		struct feed_item *it = feed_item_new();
 		char *text = argc <= 1 || (argc == 2 && strcmp(argv[1], "-") == 0) ?
-		             read_stdin() : g_strjoinv(" ", argv + 1);
+		             g_strchomp(read_stdin()) : g_strjoinv(" ", argv + 1);
 		char **slot[WL_N_FIELDS] = { &it->title, &it->summary, &it->content, NULL, &it->author };
 		int f = field ? field_index(field) : 2;
 		if (slot[f])

@@ -969,18 +969,26 @@ veto_reason(struct matcher *m, const struct wl_entry *e, const struct hit *h)
 
 /* Adds the positive terms of a rule that are present, for its "term". */
 static void
-rule_terms(struct matcher *m, const struct wl_expr *x, GString *terms, guint32 *first_hit)
+rule_terms(struct matcher *m, const struct wl_expr *x, GString *terms, guint32 *first_hit,
+           GPtrArray *names)
 {
 	if (x == NULL || x->op == WL_EXPR_NOT)
 		return;
 	if (x->op != WL_EXPR_ENTRY && x->op != WL_EXPR_PHRASE) {
-		rule_terms(m, x->a, terms, first_hit);
-		rule_terms(m, x->b, terms, first_hit);
+		rule_terms(m, x->a, terms, first_hit, names);
+		rule_terms(m, x->b, terms, first_hit, names);
 		return;
 	}
 	guint32 group = expr_group(m, x);
 	if (!group_present(m, group))
 		return;
+	if (x->op == WL_EXPR_ENTRY) {        /* one term per thing, however many entries name it */
+		const char *name = watchlists_entry(m->wl, group)->name;
+		for (guint i = 0; i < names->len; i++)
+			if (strcmp(g_ptr_array_index(names, i), name) == 0)
+				return;
+		g_ptr_array_add(names, (gpointer)name);
+	}
 	const struct group_state *g = &m->gs[group];
 	for (guint32 i = g->first; i < g->first + g->n; i++) {
 		const struct hit *h = hit_at(m, i);
@@ -997,20 +1005,23 @@ rule_terms(struct matcher *m, const struct wl_expr *x, GString *terms, guint32 *
 	}
 }
 
+static int
+field_rank(const char *name)
+{
+	for (int i = 0; i < WL_N_FIELDS; i++)
+		if (strcmp(name, wl_field_name(i)) == 0)
+			return i;
+	return WL_N_FIELDS;
+}
+
 static gint
 cmp_match(gconstpointer a, gconstpointer b)
 {
 	const struct match *x = *(struct match *const *)a, *y = *(struct match *const *)b;
-	int fx = 0, fy = 0;
+	int fx = field_rank(x->field), fy = field_rank(y->field);
 
 	if (x->priority != y->priority)
 		return x->priority > y->priority ? -1 : 1;
-	for (int i = 0; i < WL_N_FIELDS; i++) {
-		if (strcmp(x->field, wl_field_name(i)) == 0)
-			fx = i;
-		if (strcmp(y->field, wl_field_name(i)) == 0)
-			fy = i;
-	}
 	if (x->is_rule != y->is_rule)
 		return x->is_rule ? -1 : 1;
 	if (fx != fy)
@@ -1018,13 +1029,55 @@ cmp_match(gconstpointer a, gconstpointer b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-/* Entries sharing a display name in one list alert once. */
+/* Is a a better explanation than b? Earlier field, then earlier hit, then longer term. */
 static gboolean
-have_match(GPtrArray *out, const struct wl_entry *e)
+match_better(const struct match *a, const struct match *b)
+{
+	int fa = field_rank(a->field), fb = field_rank(b->field);
+
+	if (fa != fb)
+		return fa < fb;
+	if (a->start != b->start)
+		return a->start < b->start;
+	return a->end > b->end;
+}
+
+/* Entries sharing a display name in one list alert once, with the best hit. */
+static void
+add_entry_match(GPtrArray *out, struct match *nm)
 {
 	for (guint i = 0; i < out->len; i++) {
-		const struct match *o = g_ptr_array_index(out, i);
-		if (!o->is_rule && strcmp(o->entry, e->name) == 0 && strcmp(o->list, e->list) == 0)
+		struct match *o = g_ptr_array_index(out, i);
+		if (o->is_rule || strcmp(o->entry, nm->entry) != 0 || strcmp(o->list, nm->list) != 0)
+			continue;
+		if (match_better(nm, o)) {
+			if (nm->priority < o->priority)
+				nm->priority = o->priority;
+			out->pdata[i] = nm;
+			match_free(o);
+		} else {
+			if (o->priority < nm->priority)
+				o->priority = nm->priority;
+			match_free(nm);
+		}
+		return;
+	}
+	g_ptr_array_add(out, nm);
+}
+
+/* A case veto is noise when another alias of the entry matched the same
+ * words ("Patriot" for exact "PATRIOT" while exact "Patriot" counted). */
+static gboolean
+case_twin(struct matcher *m, const struct group_state *g, guint32 j)
+{
+	const struct hit *h = hit_at(m, j);
+
+	if (h->state != HIT_CASE)
+		return FALSE;
+	for (guint32 k = g->first; k < g->first + g->n; k++) {
+		const struct hit *o = hit_at(m, k);
+		if (k != j && o->kind == U_ALIAS && o->state != HIT_CASE && o->field == h->field &&
+		    o->start == h->start && o->end == h->end)
 			return TRUE;
 	}
 	return FALSE;
@@ -1056,12 +1109,12 @@ run(struct matcher *m, const struct feed_item *item, struct match_explanation *x
 			if (h->kind != U_ALIAS)
 				continue;
 			if (h->state == HIT_OK) {
-				if (first && e->alert && !have_match(out, e))
-					g_ptr_array_add(out, match_from_hit(m, h, e->name, e->list, e->priority, FALSE));
+				if (first && e->alert)
+					add_entry_match(out, match_from_hit(m, h, e->name, e->list, e->priority, FALSE));
 				if (x->hits)
 					g_ptr_array_add(x->hits, match_from_hit(m, h, e->name, e->list, e->priority, FALSE));
 				first = FALSE;
-			} else if (x->vetoes) {
+			} else if (x->vetoes && !case_twin(m, g, j)) {
 				struct match *v = match_from_hit(m, h, e->name, e->list, e->priority, FALSE);
 				v->reason = veto_reason(m, e, h);
 				g_ptr_array_add(x->vetoes, v);
@@ -1084,8 +1137,10 @@ run(struct matcher *m, const struct feed_item *item, struct match_explanation *x
 			if (!expr_eval(m, rule->expr))
 				continue;
 			GString *terms = g_string_new(NULL);
+			GPtrArray *names = g_ptr_array_new();
 			guint32 first_hit = NO_USE;
-			rule_terms(m, rule->expr, terms, &first_hit);
+			rule_terms(m, rule->expr, terms, &first_hit, names);
+			g_ptr_array_unref(names);
 			if (first_hit != NO_USE) {
 				struct match *rm = match_from_hit(m, hit_at(m, first_hit), rule->name,
 				                                  rule->list, rule->priority, TRUE);
@@ -1120,6 +1175,18 @@ matcher_explain_item(struct matcher *m, const struct feed_item *item)
 	x->hits = g_ptr_array_new_with_free_func((GDestroyNotify)match_free);
 	x->vetoes = g_ptr_array_new_with_free_func((GDestroyNotify)match_free);
 	run(m, item, x);
+	/* A veto of words that another entry of the same name counted explains nothing. */
+	for (guint i = x->vetoes->len; i-- > 0;) {
+		const struct match *v = g_ptr_array_index(x->vetoes, i);
+		for (guint j = 0; j < x->hits->len; j++) {
+			const struct match *h = g_ptr_array_index(x->hits, j);
+			if (strcmp(h->entry, v->entry) == 0 && strcmp(h->list, v->list) == 0 &&
+			    strcmp(h->field, v->field) == 0 && h->start <= v->start && v->end <= h->end) {
+				g_ptr_array_remove_index(x->vetoes, i);
+				break;
+			}
+		}
+	}
 	return x;
 }
 
