@@ -1,6 +1,8 @@
 /* fold.h — text normalisation for matching.
- * NFKD, combining marks removed, case-folded, typographic apostrophes and
- * dashes unified, whitespace collapsed; plus a map from every folded byte
+ * NFKD, combining marks removed, case-folded, typographic apostrophes
+ * unified to ', every dash and hyphen turned into a space (so "Ramstein-format"
+ * = "Ramstein format"), soft hyphens and zero-width characters dropped,
+ * whitespace collapsed; plus a map from every folded byte
  * back to the original text, so that exact-case aliases can be checked and
  * snippets cut from what the publisher wrote. */
 #ifndef NW_FOLD_H
