@@ -113,10 +113,6 @@ static const char *const migrations[] = {
 	"  seen INTEGER NOT NULL"         /* Unix day; kept a week */
 	");"
 	"CREATE INDEX links_item ON links(item);",
-	/* 3 -> 4: the outbox holds deliveries back (quiet hours, rate, digest) and
-	 * ages them from when they were (re)queued (store_outbox.c). */
-	"ALTER TABLE deliveries ADD COLUMN held TEXT;"
-	"ALTER TABLE deliveries ADD COLUMN queued INTEGER NOT NULL DEFAULT 0;",
 };
 
 int
