@@ -374,12 +374,24 @@ static const unsigned char special_text[256] = {
 
 #define TAG_MAX (64 * 1024)     /* a longer tag is passed on untouched */
 
+/* Appends s, with control characters (other than tab, LF, CR) as spaces. */
 static void
 append_clean(GString *out, const char *s, size_t n)
 {
-	for (size_t k = 0; k < n; k++)
-		g_string_append_c(out, (unsigned char)s[k] < 0x20 && s[k] != '\t' &&
-		                  s[k] != '\n' && s[k] != '\r' ? ' ' : s[k]);
+	size_t i = 0;
+
+	while (i < n) {
+		size_t run = i;
+
+		while (i < n && ((unsigned char)s[i] >= 0x20 || s[i] == '\t' || s[i] == '\n' ||
+		                 s[i] == '\r'))
+			i++;
+		g_string_append_len(out, s + run, (gssize)(i - run));
+		if (i < n) {
+			g_string_append_c(out, ' ');
+			i++;
+		}
+	}
 }
 
 /* Copies a section that ends with term (CDATA, comment, PI) verbatim.

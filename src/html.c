@@ -4,18 +4,25 @@
 #include <libxml/HTMLparser.h>
 #include "html.h"
 
-/* Elements whose text is never shown. Sorted for bsearch. */
-static const char *const skip_tags[] = {
-	"head", "noscript", "script", "style", "template", "title",
-};
-
-/* Elements that separate words: their start and end become a space. Sorted. */
-static const char *const block_tags[] = {
-	"address", "article", "aside", "blockquote", "br", "caption", "dd", "div",
-	"dl", "dt", "figcaption", "figure", "footer", "form", "h1", "h2", "h3",
-	"h4", "h5", "h6", "header", "hr", "iframe", "img", "li", "main", "nav",
-	"ol", "p", "pre", "section", "table", "tbody", "td", "tfoot", "th",
-	"thead", "tr", "ul",
+/* Elements that matter for text: SKIP ones hide their text, BLOCK ones
+ * separate words (their start and end become a space). Sorted by name. */
+enum { SKIP = 1, BLOCK = 2 };
+static const struct html_tag {
+	const char *name;
+	int what;
+} html_tags[] = {
+	{ "address", BLOCK }, { "article", BLOCK }, { "aside", BLOCK },
+	{ "blockquote", BLOCK }, { "br", BLOCK }, { "caption", BLOCK }, { "dd", BLOCK },
+	{ "div", BLOCK }, { "dl", BLOCK }, { "dt", BLOCK }, { "figcaption", BLOCK },
+	{ "figure", BLOCK }, { "footer", BLOCK }, { "form", BLOCK }, { "h1", BLOCK },
+	{ "h2", BLOCK }, { "h3", BLOCK }, { "h4", BLOCK }, { "h5", BLOCK }, { "h6", BLOCK },
+	{ "head", SKIP }, { "header", BLOCK }, { "hr", BLOCK }, { "iframe", BLOCK },
+	{ "img", BLOCK }, { "li", BLOCK }, { "main", BLOCK }, { "nav", BLOCK },
+	{ "noscript", SKIP }, { "ol", BLOCK }, { "p", BLOCK }, { "pre", BLOCK },
+	{ "script", SKIP }, { "section", BLOCK }, { "style", SKIP }, { "table", BLOCK },
+	{ "tbody", BLOCK }, { "td", BLOCK }, { "template", SKIP }, { "tfoot", BLOCK },
+	{ "th", BLOCK }, { "thead", BLOCK }, { "title", SKIP }, { "tr", BLOCK },
+	{ "ul", BLOCK },
 };
 
 /* Tag names that betray double-escaped HTML once decoded. Sorted. */
@@ -42,15 +49,33 @@ in_table(const char *name, const char *const *table, size_t n)
 	return bsearch(name, table, n, sizeof *table, str_cmp) != NULL;
 }
 
+static int
+tag_cmp(const void *key, const void *elt)
+{
+	return strcmp(key, ((const struct html_tag *)elt)->name);
+}
+
+static int
+tag_what(const xmlChar *name)
+{
+	const struct html_tag *t;
+
+	/* most tags are inline and short: "a", "b", "i", "em", "span", "strong" */
+	if (name[0] == 'a' && name[1] == '\0')
+		return 0;
+	t = bsearch(name, html_tags, G_N_ELEMENTS(html_tags), sizeof *html_tags, tag_cmp);
+	return t ? t->what : 0;
+}
+
 static void
 on_start(void *user, const xmlChar *name, const xmlChar **attrs)
 {
 	struct strip *st = user;
-	const char *n = (const char *)name;
+	int what = tag_what(name);
 
-	if (in_table(n, skip_tags, G_N_ELEMENTS(skip_tags)))
+	if (what == SKIP)
 		st->skip++;
-	else if (in_table(n, block_tags, G_N_ELEMENTS(block_tags)))
+	else if (what == BLOCK)
 		g_string_append_c(st->out, ' ');
 }
 
@@ -58,12 +83,12 @@ static void
 on_end(void *user, const xmlChar *name)
 {
 	struct strip *st = user;
-	const char *n = (const char *)name;
+	int what = tag_what(name);
 
-	if (in_table(n, skip_tags, G_N_ELEMENTS(skip_tags))) {
+	if (what == SKIP) {
 		if (st->skip > 0)
 			st->skip--;
-	} else if (in_table(n, block_tags, G_N_ELEMENTS(block_tags)))
+	} else if (what == BLOCK)
 		g_string_append_c(st->out, ' ');
 }
 
@@ -125,40 +150,52 @@ unicode_space(const unsigned char *p, gboolean *drop)
 	return 0;
 }
 
+/* 1: ASCII whitespace or control (→ space); 2: may start a Unicode space. */
+static const unsigned char ws_class[256] = {
+	[0] = 1, [1] = 1, [2] = 1, [3] = 1, [4] = 1, [5] = 1, [6] = 1, [7] = 1, [8] = 1,
+	[9] = 1, [10] = 1, [11] = 1, [12] = 1, [13] = 1, [14] = 1, [15] = 1, [16] = 1,
+	[17] = 1, [18] = 1, [19] = 1, [20] = 1, [21] = 1, [22] = 1, [23] = 1, [24] = 1,
+	[25] = 1, [26] = 1, [27] = 1, [28] = 1, [29] = 1, [30] = 1, [31] = 1, [' '] = 1,
+	[0xC2] = 2, [0xE2] = 2, [0xE3] = 2, [0xEF] = 2,
+};
+
 void
 text_collapse_ws_in_place(GString *s)
 {
 	unsigned char *r = (unsigned char *)s->str, *end = r + s->len;
 	unsigned char *w = r;
-	gboolean space = FALSE;   /* a space is pending */
+	unsigned prev = 1;        /* the last byte written was a space (or none yet) */
 
 	while (r < end) {
 		unsigned char c = *r;
+		unsigned cls = ws_class[c];
 		gboolean drop;
 		int n;
 
-		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
-			space = TRUE;
+		if (G_LIKELY(cls != 2)) {
+			/* branch-free: a space only when the previous byte was not one */
+			unsigned ws = cls;
+
+			*w = ws ? ' ' : c;
+			w += !(ws & prev);
+			prev = ws;
 			r++;
 			continue;
 		}
-		if (c >= 0xC2 && (n = unicode_space(r, &drop)) > 0 && r + n <= end) {
-			if (!drop)
-				space = TRUE;
+		if ((n = unicode_space(r, &drop)) > 0 && r + n <= end) {
+			if (!drop && !prev) {
+				*w++ = ' ';
+				prev = 1;
+			}
 			r += n;
 			continue;
 		}
-		if (c < 0x20) {       /* other control characters: a space */
-			space = TRUE;
-			r++;
-			continue;
-		}
-		if (space && w > (unsigned char *)s->str)
-			*w++ = ' ';
-		space = FALSE;
 		*w++ = c;
+		prev = 0;
 		r++;
 	}
+	if (w > (unsigned char *)s->str && w[-1] == ' ')
+		w--;
 	g_string_truncate(s, (gsize)(w - (unsigned char *)s->str));
 }
 
