@@ -643,13 +643,14 @@ scan_item(struct matcher *m, const struct feed_item *item)
 
 /* --- deciding -------------------------------------------------------- */
 
-/* Words from a to b in folded text: the number of word starts in [a, b]. */
+/* Words from a to b in folded text: the number of word starts in [a, b],
+ * counted no further than limit + 1 (callers only ask "at most limit?"). */
 static guint
-words_between(const char *t, gsize len, gsize a, gsize b)
+words_between(const char *t, gsize len, gsize a, gsize b, guint limit)
 {
 	guint n = 0;
 
-	for (gsize i = a; i <= b && i < len; i++) {
+	for (gsize i = a; i <= b && i < len && n <= limit; i++) {
 		if ((unsigned char)t[i] >= 0x80 && ((unsigned char)t[i] & 0xC0) == 0x80)
 			continue;
 		if (fold_word_at(t, len, i) && !fold_word_before(t, i))
@@ -660,21 +661,22 @@ words_between(const char *t, gsize len, gsize a, gsize b)
 
 /* Words between two ranges of one field's folded text; 0 when they overlap. */
 static guint
-span_distance(const struct matcher *m, guint8 field, guint32 as, guint32 ae, guint32 bs, guint32 be)
+span_distance(const struct matcher *m, guint8 field, guint32 as, guint32 ae, guint32 bs,
+              guint32 be, guint limit)
 {
 	const struct fold *f = &m->ft[field].fold;
 
 	if (ae <= bs)
-		return words_between(f->text->str, f->text->len, ae, bs);
+		return words_between(f->text->str, f->text->len, ae, bs, limit);
 	if (be <= as)
-		return words_between(f->text->str, f->text->len, be, as);
+		return words_between(f->text->str, f->text->len, be, as, limit);
 	return 0;
 }
 
 static guint
-hit_distance(const struct matcher *m, const struct hit *x, const struct hit *y)
+hit_distance(const struct matcher *m, const struct hit *x, const struct hit *y, guint limit)
 {
-	return span_distance(m, x->field, x->start, x->end, y->start, y->end);
+	return span_distance(m, x->field, x->start, x->end, y->start, y->end, limit);
 }
 
 static struct hit *
@@ -759,8 +761,8 @@ decide_entry(struct matcher *m, guint32 group)
 					break;
 				}
 				if (refs[r].kind == U_CONTEXT &&
-				    span_distance(m, h->field, h->start, h->end, a->start, a->end) <=
-				    (guint)e->context_window) {
+				    span_distance(m, h->field, h->start, h->end, a->start, a->end,
+				                  (guint)e->context_window) <= (guint)e->context_window) {
 					has_context = TRUE;
 					break;
 				}
@@ -842,7 +844,7 @@ expr_eval(struct matcher *m, const struct wl_expr *x)
 			const struct hit *a = hit_at(m, g_array_index(m->near_a, guint32, i));
 			for (guint j = 0; j < m->near_b->len; j++) {
 				const struct hit *b = hit_at(m, g_array_index(m->near_b, guint32, j));
-				if (a->field == b->field && hit_distance(m, a, b) <= (guint)x->near)
+				if (a->field == b->field && hit_distance(m, a, b, (guint)x->near) <= (guint)x->near)
 					return TRUE;
 			}
 		}
