@@ -106,7 +106,7 @@ load_warning(struct load *ld, int line, const char *fmt, ...)
 	va_start(ap, fmt);
 	msg = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
-	g_ptr_array_add(ld->warnings, g_strdup_printf("%s:%d: warning: %s", ld->path, line, msg));
+	g_ptr_array_add(ld->warnings, g_strdup_printf("%s:%d: %s", ld->path, line, msg));
 	g_free(msg);
 }
 
@@ -1101,11 +1101,11 @@ finish(struct watchlists *wl, GPtrArray *errors, GPtrArray *warnings)
 				const struct wl_entry *o = g_ptr_array_index(wl->entries, GPOINTER_TO_UINT(first) - 1);
 				if (o == e)
 					g_ptr_array_add(warnings, g_strdup_printf(
-						"%s:%d: warning: alias '%s' listed twice in [%s]",
+						"%s:%d: alias '%s' listed twice in [%s]",
 						e->file, a->line, a->text, e->name));
 				else
 					g_ptr_array_add(warnings, g_strdup_printf(
-						"%s:%d: warning: alias '%s' of [%s] is also an alias of [%s] (%s:%d)",
+						"%s:%d: alias '%s' of [%s] is also an alias of [%s] (%s:%d)",
 						e->file, a->line, a->text, e->name, o->name, o->file, o->line));
 				g_free(key);
 			} else if (first) {
@@ -1200,7 +1200,7 @@ watchlists_load_dir(const char *dir, GPtrArray *errors, GPtrArray *warnings)
 	g_dir_close(d);
 	g_ptr_array_sort(paths, compare_str);
 	if (paths->len == 0 && warnings)
-		g_ptr_array_add(warnings, g_strdup_printf("%s:0: warning: no *.watch files", dir));
+		g_ptr_array_add(warnings, g_strdup_printf("%s:0: no *.watch files", dir));
 	g_ptr_array_add(paths, NULL);
 	wl = watchlists_load_files((const char *const *)paths->pdata, errors, warnings);
 	g_ptr_array_unref(paths);

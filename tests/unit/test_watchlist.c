@@ -166,7 +166,7 @@ test_duplicate_alias_warning(void)
 	GPtrArray *warnings = g_ptr_array_new_with_free_func(g_free);
 	char *dir = srcpath("tests/fixtures/watchlists/dup");
 	struct watchlists *wl = watchlists_load_dir(dir, errors, warnings);
-	char *want = g_build_filename(dir, "b.watch:2: warning: alias 'Shared  name' of [Two] is also "
+	char *want = g_build_filename(dir, "b.watch:2: alias 'Shared  name' of [Two] is also "
 	                              "an alias of [One]", NULL);
 
 	g_assert_nonnull(wl);                       /* a warning, not an error */
