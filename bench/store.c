@@ -111,25 +111,32 @@ fill(struct store *s, gint64 from, gint64 to)
 	}
 }
 
-/* Microseconds per item for PROBES items in poll-sized transactions:
- * *work without the commits, *commit the commits' share (fsync). */
+/* Microseconds per item for PROBES items, one feed per transaction as in a
+ * poll: *work without the commits, *commit the commits' share (fsync).
+ * Item n belongs to feed n % FEEDS; batch b polls feed b % FEEDS, its items
+ * from row (per-feed index) base_of(b) on. */
 static void
-measure(struct store *s, gint64 first, gint64 step, double *work, double *commit)
+measure(struct store *s, gint64 stored, gboolean fresh, double *work, double *commit)
 {
-	gint64 t_work = 0, t_commit = 0;
+	gint64 t_work = 0, t_commit = 0, per_feed = stored / FEEDS;
+	GRand *r = g_rand_new_with_seed(42);
 
-	for (gint64 i = 0; i < PROBES; i += BATCH) {
+	for (gint64 b = 0; b < PROBES / BATCH; b++) {
 		gint64 t0 = g_get_monotonic_time(), t1;
+		gint64 feed = b % FEEDS;
+		gint64 base = fresh ? per_feed + 1000 + b * BATCH
+		                    : g_rand_int_range(r, 0, (gint32)MAX(1, per_feed - BATCH));
 
 		store_begin(s);
-		for (gint64 k = i; k < i + BATCH; k++)
-			if (record(s, first + k * step, NULL) < 0)
+		for (gint64 j = 0; j < BATCH; j++)
+			if (record(s, feed + FEEDS * (base + j), NULL) < 0)
 				g_error("record failed");
 		t1 = g_get_monotonic_time();
 		store_commit(s);
 		t_work += t1 - t0;
 		t_commit += g_get_monotonic_time() - t1;
 	}
+	g_rand_free(r);
 	*work = (double)t_work / PROBES;
 	*commit = (double)t_commit / PROBES;
 }
@@ -171,8 +178,8 @@ main(int argc, char **argv)
 		next = stored = sizes[i];
 		size = file_size(s, path);
 		/* Seen: items spread over everything stored; new: fresh ids. */
-		measure(s, 0, stored / PROBES > 0 ? stored / PROBES : 1, &t_seen, &c_seen);
-		measure(s, 1000000000LL + (gint64)i * PROBES * 2, 1, &t_new, &c_new);
+		measure(s, stored, FALSE, &t_seen, &c_seen);
+		measure(s, stored + (gint64)i * PROBES * FEEDS, TRUE, &t_new, &c_new);
 		printf("%10" G_GINT64_FORMAT " %14.1f %14.1f %18.1f %12.1f\n", stored, t_new, t_seen,
 		       (c_new + c_seen) / 2, (double)size / (double)stored);
 		fflush(stdout);

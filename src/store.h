@@ -89,7 +89,7 @@ gint64 store_alert_add(struct store *s, const char *feed, gint64 story_id, int p
 char **store_feed_names(struct store *s);
 
 /* --- items and stories (store_items.c), for story.c ------------------------
- * Items are kept compact: a 63-bit hash of (feed, identity key) is the row id;
+ * Items are kept compact: a hash of (feed, identity key) is the row id;
  * only items that belong to a story keep their title and link (as sources). */
 struct item_row {
 	gint64 id;              /* identity hash */
@@ -106,7 +106,8 @@ int store_feed_ref(struct store *s, const char *feed, gint64 *feed_id, gboolean 
  * has just been distrusted, 0 otherwise, -1 on error. */
 int store_feed_id_changed(struct store *s, gint64 feed_id, int threshold);
 
-/* The row id of an item: a 63-bit hash of its feed and identity key. */
+/* The row id of an item: the feed id's low 15 bits, then 48 bits of a hash of
+ * feed and identity key. */
 gint64 store_item_hash(gint64 feed_id, const char *key);
 /* 0 found, 1 not found, -1 error. */
 int store_item_get(struct store *s, gint64 id, struct item_row *r);

@@ -84,8 +84,11 @@ store_item_hash(gint64 feed_id, const char *key)
 	g_checksum_free(ck);
 	for (int i = 0; i < 8; i++)
 		h = h << 8 | digest[i];
-	/* 63 bits: a positive SQLite integer; never 0, which means "none". */
-	h &= G_GUINT64_CONSTANT(0x7fffffffffffffff);
+	/* The feed in the top 15 bits keeps a feed's items together in the b-tree:
+	 * one poll touches a few pages, not one page per item (bench/store). The
+	 * 48 bits below tell apart the items one feed has stored at a time. The
+	 * result is a positive SQLite integer, never 0 ("none"). */
+	h = ((guint64)feed_id & 0x7fff) << 48 | (h & G_GUINT64_CONSTANT(0xffffffffffff));
 	return h ? (gint64)h : 1;
 }
 
