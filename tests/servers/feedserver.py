@@ -28,7 +28,7 @@ Routes (GET):
   /hang           reads the request, never answers
   /drip           Content-Length 1000, then one byte a second
   /endless        chunked body that never ends
-  /bomb[?mb=N]    gzip Content-Encoding that inflates to N MiB (default 256)
+  /bomb[?mb=N]    gzip Content-Encoding that inflates to N MiB (default 64)
   /short          Content-Length 1000, 10 bytes, then close
   /huge           Content-Length 2147483648, a few bytes, then close
   /badgzip        Content-Encoding: gzip with a body that is not gzip
@@ -66,14 +66,21 @@ def log_line(name, text):
 
 
 def bomb(mb):
+    """A gzip body inflating to mb MiB of zeros, built in milliseconds: after
+    a full flush deflate forgets its history, so each MiB compresses to the
+    same bytes and the stream is one piece repeated (a test waiting on a slow
+    bomb would time out for the wrong reason)."""
     with LOCK:
         if mb in BOMBS:
             return BOMBS[mb]
-    comp = zlib.compressobj(9, zlib.DEFLATED, 31)   # 31: gzip wrapper
+    comp = zlib.compressobj(9, zlib.DEFLATED, -15)     # raw deflate
     block = b"\0" * (1 << 20)
-    parts = [comp.compress(block) for _ in range(mb)]
-    parts.append(comp.flush())
-    data = b"".join(parts)
+    piece = comp.compress(block) + comp.flush(zlib.Z_FULL_FLUSH)
+    crc = 0
+    for _ in range(mb):
+        crc = zlib.crc32(block, crc)
+    data = (b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff" + piece * mb +
+            comp.flush(zlib.Z_FINISH) + struct.pack("<II", crc, (mb << 20) & 0xFFFFFFFF))
     with LOCK:
         BOMBS[mb] = data
     return data
@@ -266,7 +273,7 @@ class Handler(BaseHTTPRequestHandler):
         self.close_connection = True
 
     def r_bomb(self, rest, q):
-        body = bomb(int(q.get("mb", "256")))
+        body = bomb(int(q.get("mb", "64")))
         self.reply(200, body, {"Content-Encoding": "gzip"}, "application/rss+xml")
 
     def r_short(self, rest, q):
@@ -303,6 +310,16 @@ class Handler(BaseHTTPRequestHandler):
         self.close_connection = True
 
 
+def watch_parent(lifetime):
+    """Exits when the process that started us is gone (a test that crashed
+    never stops its server) or after lifetime seconds, whichever is first."""
+    parent = os.getppid()
+    deadline = time.time() + lifetime
+    while os.getppid() == parent and time.time() < deadline:
+        time.sleep(0.2)
+    os._exit(0)
+
+
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -316,12 +333,15 @@ def main():
     ap.add_argument("--port-file")
     ap.add_argument("--root", default=os.path.join(os.path.dirname(__file__), "..", "fixtures", "fetch"))
     ap.add_argument("--log-dir", default=".")
+    ap.add_argument("--lifetime", type=float, default=600,
+                    help="exit after this many seconds (default 600); always exits with its parent")
     ARGS = ap.parse_args()
     os.makedirs(ARGS.log_dir, exist_ok=True)
     # tracebacks of clients that hung up go to a file, not into the TAP stream
     sys.stderr = open(os.path.join(ARGS.log_dir, "server.err"), "a")
     LOGS["access"] = open(os.path.join(ARGS.log_dir, "access.log"), "a")
     LOGS["requests"] = open(os.path.join(ARGS.log_dir, "requests.jsonl"), "a")
+    threading.Thread(target=watch_parent, args=(ARGS.lifetime,), daemon=True).start()
     srv = Server(("127.0.0.1", ARGS.port), Handler)
     port = srv.server_address[1]
     if ARGS.port_file:
