@@ -40,10 +40,11 @@ print_text(const struct history_entry *h, struct alert *a)
 	char *when = g_date_time_format(dt, "%Y-%m-%d %H:%M UTC");
 	char *body = alert_to_text(a);
 
-	printf("%s  %s\n%s", when, h->kind, body);
+	/* alert_to_text lists the other outlets ("also: ..."). */
 	if (h->story)
-		printf("    (story %" G_GINT64_FORMAT ", %u other outlet%s)\n", h->story,
-		       h->sources->len, h->sources->len == 1 ? "" : "s");
+		printf("%s  %s  story %" G_GINT64_FORMAT "\n%s", when, h->kind, h->story, body);
+	else
+		printf("%s  %s\n%s", when, h->kind, body);
 	g_free(body);
 	g_free(when);
 	g_date_time_unref(dt);
