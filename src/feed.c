@@ -1229,6 +1229,16 @@ push_xml(struct feed_parser *p, const char *buf, size_t len, gboolean final)
 }
 
 int
+feed_parser_set_http_charset(struct feed_parser *p, const char *http_charset)
+{
+	if (p->state != ST_SNIFF)
+		return -1;
+	g_free(p->http_charset);
+	p->http_charset = g_strdup(http_charset);
+	return 0;
+}
+
+int
 feed_parser_push(struct feed_parser *p, const char *buf, size_t len)
 {
 	int r;

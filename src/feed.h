@@ -14,6 +14,10 @@ struct feed_parser;
 /* base_url resolves relative links (may be NULL); http_charset is the
  * Content-Type charset if the server sent one (may be NULL). */
 struct feed_parser *feed_parser_new(const char *base_url, const char *http_charset);
+/* The HTTP charset when it is only known after the parser was made (from
+ * the fetcher's header callback). Returns 0, or -1 when the encoding was
+ * already chosen (the first KiB has been pushed). */
+int feed_parser_set_http_charset(struct feed_parser *p, const char *http_charset);
 /* Returns 0, or -1 when the parser gave up (a limit was hit); more data is then ignored. */
 int feed_parser_push(struct feed_parser *p, const char *buf, size_t len);
 /* Finishes parsing and returns the document (caller frees), or NULL with

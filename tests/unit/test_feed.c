@@ -318,6 +318,29 @@ test_free_unfinished(void)
 	feed_parser_free(p);
 }
 
+static void
+test_late_charset(void)
+{
+	/* "Оборона" in windows-1251, with no declaration: the charset arrives
+	 * after the parser was made, as from a header callback */
+	static const char feed[] = "<rss version=\"2.0\"><channel><item><title>\xce\xe1\xee\xf0\xee\xed\xe0"
+	                           "</title></item></channel></rss>";
+	struct feed_parser *p = feed_parser_new(NULL, NULL);
+	struct feed_doc *doc;
+	char *error = NULL;
+
+	g_assert_cmpint(feed_parser_set_http_charset(p, "windows-1251"), ==, 0);
+	feed_parser_push(p, feed, sizeof feed - 1);
+	doc = feed_parser_finish(p, &error);
+	g_assert_nonnull(doc);
+	g_assert_cmpstr(((struct feed_item *)doc->items->pdata[0])->title, ==, "Оборона");
+	g_assert_cmpstr(doc->encoding, ==, "windows-1251");
+	/* too late once the encoding is chosen */
+	g_assert_cmpint(feed_parser_set_http_charset(p, "UTF-8"), ==, -1);
+	feed_doc_free(doc);
+	feed_parser_free(p);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -335,6 +358,7 @@ main(int argc, char **argv)
 	g_test_add_func("/feed/hostile/xxe", test_xxe_not_read);
 	g_test_add_func("/feed/html-page-stops-early", test_html_page_stops_early);
 	g_test_add_func("/feed/free-unfinished", test_free_unfinished);
+	g_test_add_func("/feed/late-charset", test_late_charset);
 	rc = g_test_run();
 	g_free(fixture_dir);
 	return rc;
