@@ -20,6 +20,7 @@
 #include <gio/gio.h>
 
 #include "daemon.h"
+#include "channel.h"
 #include "log.h"
 #include "notify.h"
 #include "outbox.h"
@@ -421,16 +422,8 @@ on_alert(const struct alert *a, void *user)
 {
 	struct gen *g = user;
 	struct daemon *d = g->d;
-	char *entries = NULL;
-	GString *s = g_string_new(NULL);
+	char *entries = channel_alert_entries(a);
 
-	for (guint i = 0; i < a->matches->len; i++) {
-		const struct match *m = g_ptr_array_index(a->matches, i);
-
-		if (!strstr(s->str, m->entry))
-			g_string_append_printf(s, "%s%s", s->len ? ", " : "", m->entry);
-	}
-	entries = g_string_free(s, FALSE);
 	log_field(G_LOG_LEVEL_INFO, "ENTRY", entries, "feed \"%s\": alert [%s] %s (%s)", a->feed,
 	          priority_name(a->priority), a->title ? a->title : "(untitled)", entries);
 	g_free(entries);
