@@ -11,8 +11,8 @@
  * expanded: billion-laughs inputs cost nothing. */
 #include <errno.h>
 #include <string.h>
-#include <libxml/HTMLparser.h>
 #include "feed_int.h"
+#include "html.h"
 
 enum dec_mode { DEC_UTF8, DEC_CP1252, DEC_ICONV };
 
@@ -26,7 +26,6 @@ struct feed_decoder {
 	const char *section;       /* inside CDATA, a comment or PI: its terminator */
 	GString *names;            /* open elements: names, NUL-separated */
 	GArray *offs;              /* start of each name in names */
-	GHashTable *entities;      /* HTML entity name → code point (0 = unknown) */
 	guint repaired;            /* FEED_REPAIR_* bits */
 };
 
@@ -140,8 +139,6 @@ feed_decoder_free(struct feed_decoder *d)
 	g_string_free(d->u8, TRUE);
 	g_string_free(d->names, TRUE);
 	g_array_unref(d->offs);
-	if (d->entities)
-		g_hash_table_destroy(d->entities);
 	g_free(d);
 }
 
@@ -267,23 +264,6 @@ decode_iconv(struct feed_decoder *d, const unsigned char *p, const unsigned char
 	return repairs;
 }
 
-/* Code point of an HTML entity name, 0 if unknown; cached per decoder
- * because htmlEntityLookup walks a list. */
-static gunichar
-html_entity(struct feed_decoder *d, const char *name)
-{
-	gpointer v;
-	const htmlEntityDesc *e;
-
-	if (d->entities == NULL)
-		d->entities = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	if (g_hash_table_lookup_extended(d->entities, name, NULL, &v))
-		return GPOINTER_TO_UINT(v);
-	e = htmlEntityLookup((const xmlChar *)name);
-	g_hash_table_insert(d->entities, g_strdup(name), GUINT_TO_POINTER(e ? e->value : 0));
-	return e ? e->value : 0;
-}
-
 static gboolean
 xml_char_ok(gunichar v)
 {
@@ -348,7 +328,7 @@ fix_reference(struct feed_decoder *d, const char *s, size_t n, gboolean final,
 		g_string_append_len(out, s, (gssize)(i + 1));
 		return i + 1;
 	} else {
-		gunichar v = html_entity(d, name);
+		gunichar v = html_entity_lookup(name, strlen(name));
 
 		if (v == 0)
 			goto bare;

@@ -240,6 +240,128 @@ html_looks_like_markup(const char *text, size_t len)
 	return FALSE;
 }
 
+gunichar
+html_entity_lookup(const char *name, size_t len)
+{
+	/* htmlEntityLookup walks a list; feeds repeat a few names endlessly */
+	G_LOCK_DEFINE_STATIC(cache);
+	static GHashTable *cache;
+	char key[33];
+	gpointer v;
+	const htmlEntityDesc *e;
+	gunichar c;
+
+	if (len == 0 || len >= sizeof key)
+		return 0;
+	memcpy(key, name, len);
+	key[len] = '\0';
+	G_LOCK(cache);
+	if (cache == NULL)
+		cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	if (g_hash_table_lookup_extended(cache, key, NULL, &v)) {
+		G_UNLOCK(cache);
+		return GPOINTER_TO_UINT(v);
+	}
+	e = htmlEntityLookup((const xmlChar *)key);
+	c = e ? e->value : 0;
+	if (g_hash_table_size(cache) < 4096)      /* unknown names are not a memory sink */
+		g_hash_table_insert(cache, g_strdup(key), GUINT_TO_POINTER(c));
+	G_UNLOCK(cache);
+	return c;
+}
+
+/* Characters the fast path stops at. */
+static const unsigned char fast_stop[256] = { ['<'] = 1, ['&'] = 1 };
+
+/* The common case without a parser: tags, character and entity references.
+ * Returns FALSE (out then holds junk) at anything it does not handle the
+ * way libxml2's HTML parser would: comments, CDATA, script/style and other
+ * hidden elements, a '<' or '&' that starts nothing, an unterminated tag. */
+static gboolean
+html_fast(const char *s, size_t n, GString *out)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t run = i;
+
+		while (i < n && !fast_stop[(unsigned char)s[i]])
+			i++;
+		g_string_append_len(out, s + run, (gssize)(i - run));
+		if (i >= n)
+			break;
+		if (s[i] == '<') {
+			char name[16];
+			size_t j = i + 1, k = 0;
+			char quote = 0;
+
+			if (j < n && s[j] == '/')
+				j++;
+			if (j >= n || !g_ascii_isalpha(s[j]))
+				return FALSE;
+			while (j < n && g_ascii_isalnum(s[j])) {
+				if (k < sizeof name - 1)
+					name[k++] = g_ascii_tolower(s[j]);
+				j++;
+			}
+			name[k] = '\0';
+			for (; j < n; j++) {
+				if (quote) {
+					if (s[j] == quote)
+						quote = 0;
+				} else if (s[j] == '"' || s[j] == '\'')
+					quote = s[j];
+				else if (s[j] == '>')
+					break;
+				else if (s[j] == '<')
+					return FALSE;
+			}
+			if (j >= n)
+				return FALSE;
+			switch (tag_what((const xmlChar *)name)) {
+			case SKIP:
+				return FALSE;
+			case BLOCK:
+				g_string_append_c(out, ' ');
+				break;
+			}
+			i = j + 1;
+		} else {
+			size_t j = i + 1;
+			gunichar c = 0;
+
+			if (j < n && s[j] == '#') {
+				gboolean hex = j + 1 < n && (s[j + 1] == 'x' || s[j + 1] == 'X');
+				size_t digits = 0;
+
+				for (j += hex ? 2 : 1; j < n && digits < 7 &&
+				     (hex ? g_ascii_isxdigit(s[j]) : g_ascii_isdigit(s[j])); j++, digits++)
+					c = c * (hex ? 16 : 10) + (gunichar)(hex ? g_ascii_xdigit_value(s[j]) : s[j] - '0');
+				if (digits == 0 || j >= n || s[j] != ';' || c < 0x20 || c >= 0x110000 ||
+				    (c >= 0x7F && c < 0xA0) || (c >= 0xD800 && c < 0xE000))
+					return FALSE;
+			} else {
+				while (j < n && j - i <= 32 && g_ascii_isalnum(s[j]))
+					j++;
+				if (j == i + 1) {
+					/* '&' before a space or punctuation is text */
+					if (j < n && s[j] != ';' && s[j] != '#') {
+						g_string_append_c(out, '&');
+						i++;
+						continue;
+					}
+					return FALSE;
+				}
+				if (j >= n || s[j] != ';' || (c = html_entity_lookup(s + i + 1, j - i - 1)) == 0)
+					return FALSE;
+			}
+			g_string_append_unichar(out, c);
+			i = j + 1;
+		}
+	}
+	return TRUE;
+}
+
 char *
 html_to_text(const char *html, ssize_t len)
 {
@@ -252,10 +374,14 @@ html_to_text(const char *html, ssize_t len)
 	n = len < 0 ? strlen(html) : (size_t)len;
 	st.out = g_string_sized_new(n + 1);
 	st.skip = 0;
-	/* Plain text needs no parser. */
-	if (memchr(html, '<', n) == NULL && memchr(html, '&', n) == NULL) {
-		g_string_append_len(st.out, html, (gssize)n);
-	} else if (n <= INT_MAX) {
+	/* Plain text needs no parser; plain markup a small loop (whose output
+	 * is valid UTF-8 because its input is). */
+	if (html_fast(html, n, st.out)) {
+		text_collapse_ws_in_place(st.out);
+		return g_string_free(st.out, FALSE);
+	}
+	g_string_truncate(st.out, 0);
+	if (n <= INT_MAX) {
 		ctxt = htmlCreatePushParserCtxt(&strip_sax, &st, NULL, 0, NULL,
 		                                XML_CHAR_ENCODING_UTF8);
 		if (ctxt != NULL) {
@@ -272,5 +398,21 @@ html_to_text(const char *html, ssize_t len)
 		g_string_free(st.out, TRUE);
 		return v;
 	}
+	return g_string_free(st.out, FALSE);
+}
+
+/* For the unit test: the libxml2 path alone, to compare with the fast one. */
+char *
+html_to_text_libxml2(const char *html, size_t n)
+{
+	struct strip st = { g_string_new(NULL), 0 };
+	htmlParserCtxtPtr ctxt = htmlCreatePushParserCtxt(&strip_sax, &st, NULL, 0, NULL,
+	                                                  XML_CHAR_ENCODING_UTF8);
+
+	htmlCtxtUseOptions(ctxt, HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+	                   HTML_PARSE_IGNORE_ENC);
+	htmlParseChunk(ctxt, html, (int)n, 1);
+	htmlFreeParserCtxt(ctxt);
+	text_collapse_ws_in_place(st.out);
 	return g_string_free(st.out, FALSE);
 }

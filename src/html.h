@@ -5,9 +5,11 @@
 #include <sys/types.h>
 #include <glib.h>
 
-/* Strips tags (libxml2's HTML SAX parser), decodes entities, drops
- * script/style, turns block elements into spaces and collapses whitespace.
- * html must be UTF-8; len < 0 means NUL-terminated. Returns a newly
+/* Strips tags, decodes entities, drops script/style, turns block elements
+ * into spaces and collapses whitespace. Plain markup (tags and references
+ * only) takes a fast loop; anything else (comments, scripts, stray '<' or
+ * '&') goes through libxml2's HTML SAX parser, and both give the same text.
+ * html must be valid UTF-8; len < 0 means NUL-terminated. Returns a newly
  * allocated valid UTF-8 string, never NULL. */
 char *html_to_text(const char *html, ssize_t len);
 
@@ -21,5 +23,12 @@ void text_collapse_ws_in_place(GString *s);
 /* TRUE when text (already entity-decoded once) still holds HTML tags, i.e.
  * the publisher escaped its HTML twice. */
 gboolean html_looks_like_markup(const char *text, size_t len);
+
+/* Code point of an HTML 4 entity name (name need not be NUL-terminated),
+ * 0 if unknown. Cached; thread-safe. */
+gunichar html_entity_lookup(const char *name, size_t len);
+
+/* For tests: html_to_text through libxml2's HTML parser only. */
+char *html_to_text_libxml2(const char *html, size_t len);
 
 #endif

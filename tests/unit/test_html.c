@@ -86,6 +86,84 @@ test_markup_detection(void)
 	g_assert_false(html_looks_like_markup("plain", 5));
 }
 
+/* The fast path and libxml2's HTML parser must give the same text for the
+ * markup real descriptions are made of: random, properly nested fragments.
+ * Compared without spaces: libxml2's implied and auto-closed elements move
+ * a space here and there, never a character. */
+static const char *const atoms[] = {
+	"&amp;", "&lt;", "&gt;", "&quot;", "&nbsp;", "&mdash;", "&eacute;", "&hellip;",
+	"&#8217;", "&#x2014;", "&#233;", "&rsquo;", " ", "  ", "\n", "\t", "word", "Wort",
+	"Зеленський", "café", "国防部", "a & b", ".", ",", "<br>", "<br/>", "<hr>",
+	"<img src=\"x.png\" alt=\"a > b\">",
+	/* the ones that send it to libxml2 */
+	"<!-- c -->", "<script>x<y</script>", "<style>p{}</style>", "a < b", "&bogus;",
+	"&nbsp", "&#150;", "<3", "x&y",
+};
+static const char *const wrappers[][2] = {
+	{ "<p>", "</p>" }, { "<b>", "</b>" }, { "<a href=\"https://x.example/?a=1&amp;b=2\">", "</a>" },
+	{ "<div class='c'>", "</div>" }, { "<ul><li>", "</li></ul>" }, { "<em>", "</em>" },
+	{ "<span>", "</span>" }, { "<h2>", "</h2>" }, { "<blockquote>", "</blockquote>" },
+	{ "<table><tr><td>", "</td></tr></table>" }, { "<figure>", "</figure>" },
+	{ "<strong>", "</strong>" }, { "<i>", "</i>" },
+};
+
+static void
+gen_fragment(GRand *r, GString *in, int depth)
+{
+	int k = g_rand_int_range(r, 1, 5);
+
+	while (k-- > 0) {
+		if (depth < 3 && g_rand_double(r) < 0.4) {
+			int w = g_rand_int_range(r, 0, G_N_ELEMENTS(wrappers));
+			g_string_append(in, wrappers[w][0]);
+			gen_fragment(r, in, depth + 1);
+			g_string_append(in, wrappers[w][1]);
+		} else
+			g_string_append(in, atoms[g_rand_int_range(r, 0, G_N_ELEMENTS(atoms))]);
+	}
+}
+
+static char *
+no_spaces(const char *s)
+{
+	GString *g = g_string_new(NULL);
+
+	for (; *s; s++)
+		if (*s != ' ')
+			g_string_append_c(g, *s);
+	return g_string_free(g, FALSE);
+}
+
+static void
+test_fast_path_agrees(void)
+{
+	GRand *r = g_rand_new_with_seed(20261128);
+	GString *in = g_string_new(NULL), *fails = g_string_new(NULL);
+
+	for (int i = 0; i < 5000; i++) {
+		char *a, *b, *a1, *b1;
+
+		g_string_truncate(in, 0);
+		gen_fragment(r, in, 0);
+		a = html_to_text(in->str, (ssize_t)in->len);
+		b = html_to_text_libxml2(in->str, in->len);
+		a1 = no_spaces(a);
+		b1 = no_spaces(b);
+		if (strcmp(a1, b1) != 0 && fails->len < 2000)
+			g_string_append_printf(fails, "in   [%s]\nfast [%s]\nxml2 [%s]\n", in->str, a, b);
+		g_free(a);
+		g_free(b);
+		g_free(a1);
+		g_free(b1);
+	}
+	if (fails->len)
+		g_test_message("%s", fails->str);
+	g_assert_cmpstr(fails->str, ==, "");
+	g_string_free(in, TRUE);
+	g_string_free(fails, TRUE);
+	g_rand_free(r);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -93,5 +171,6 @@ main(int argc, char **argv)
 	g_test_add_func("/html/table", test_table);
 	g_test_add_func("/html/len-and-null", test_len_and_null);
 	g_test_add_func("/html/markup-detection", test_markup_detection);
+	g_test_add_func("/html/fast-path-agrees", test_fast_path_agrees);
 	return g_test_run();
 }
