@@ -4,6 +4,7 @@
 
 #include "cli.h"
 #include "log.h"
+#include "outbox.h"
 
 static gboolean
 count_verbose(const gchar *name, const gchar *value, gpointer data, GError **error)
@@ -114,7 +115,15 @@ cli_load_config(struct cli_common *c, struct config **cfg, struct watchlists **w
 		rc = EXIT_CONFIG;
 		goto out;
 	}
-	if (c->verbose > 0 && (*cfg)->log_level > c->verbose)
+	/* Routes and the channels' delivery keys belong to the outbox. */
+	if (outbox_check_config(*cfg, errors) > 0) {
+		print_errors(errors);
+		config_free(*cfg);
+		*cfg = NULL;
+		rc = EXIT_CONFIG;
+		goto out;
+	}
+	if ((*cfg)->log_level > c->verbose)
 		log_init((*cfg)->log_level);
 	if (wl == NULL)
 		goto out;

@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "cmd.h"
 #include "log.h"
+#include "outbox.h"
 #include "pipeline.h"
 
 struct once {
@@ -15,6 +16,7 @@ struct once {
 	guint feeds_total, feeds_done, feeds_failed;
 	guint alerts, seen, new_items, backfilled;
 	gboolean progress;         /* stderr is a terminal */
+	struct outbox *outbox;     /* NULL on a dry run */
 };
 
 static void
@@ -41,6 +43,14 @@ print_alert(const struct alert *a, void *user)
 		g_free(s);
 	}
 	fflush(stdout);
+}
+
+static int
+queue_alert(struct alert *a, void *user)
+{
+	struct once *o = user;
+
+	return o->outbox && outbox_enqueue(o->outbox, a) < 0 ? -1 : 0;
 }
 
 static void
@@ -83,7 +93,8 @@ cmd_once(int argc, char **argv)
 	struct pipeline *pipe = NULL;
 	struct fetch_options fo;
 	struct pipeline_options po = { 0 };
-	struct pipeline_hooks hooks = { NULL, print_alert, poll_done, &o };
+	struct pipeline_hooks hooks = { queue_alert, print_alert, poll_done, &o };
+	guint pending = 0;
 	int rc;
 
 	if (cli_parse(&o.cli, "once", NULL, "Poll every configured feed once; print and deliver new alerts.",
@@ -104,6 +115,18 @@ cmd_once(int argc, char **argv)
 	}
 	if ((rc = cli_open_store(&o.cli, cfg, &store)) != EXIT_OK)
 		goto out;
+	if (!dry_run) {
+		GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
+
+		o.outbox = outbox_new(cfg, store, NULL, errors);
+		for (guint i = 0; i < errors->len; i++)
+			fprintf(stderr, "%s\n", (const char *)g_ptr_array_index(errors, i));
+		g_ptr_array_unref(errors);
+		if (o.outbox == NULL) {
+			rc = EXIT_CONFIG;
+			goto out;
+		}
+	}
 	matcher = matcher_new(wl);
 	fetch_options_defaults(&fo);
 	fo.max_connections = cfg->max_connections;
@@ -136,6 +159,15 @@ cmd_once(int argc, char **argv)
 		g_main_loop_run(o.loop);
 	if (o.progress)
 		fputs("\r\033[K", stderr);
+	/* Deliver what is due now (earlier runs' leftovers too); later retries
+	 * stay queued in the database for the next run or the daemon. */
+	if (o.outbox) {
+		pending = outbox_run(o.outbox, 0);
+		if (pending > 0)
+			fprintf(stderr, "newswatch: %u deliver%s queued for later (retry, digest or quiet hours; "
+			        "see 'newswatch outbox')\n",
+			        pending, pending == 1 ? "y" : "ies");
+	}
 
 	fprintf(o.cli.json ? stderr : stdout, "%u new alert%s, %u item%s already seen",
 	        o.alerts, o.alerts == 1 ? "" : "s", o.seen, o.seen == 1 ? "" : "s");
@@ -151,6 +183,7 @@ out:
 	if (o.loop)
 		g_main_loop_unref(o.loop);
 	pipeline_free(pipe);
+	outbox_free(o.outbox);
 	fetcher_free(fetcher);
 	matcher_free(matcher);
 	store_close(store);

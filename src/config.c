@@ -54,12 +54,38 @@ static const struct setting feed_settings[] = {
 
 static const char *const log_levels[] = { "info", "verbose", "debug" };
 
+/* $NEWSWATCH_DATADIR, else the installed DATADIR, else the source tree an
+ * uninstalled build/newswatch was built in (so `build/newswatch once` works). */
 const char *
 config_datadir(void)
 {
+	static char *found;
 	const char *d = g_getenv("NEWSWATCH_DATADIR");
+	char *exe, *bindir, *top, *wl;
 
-	return d && *d ? d : NEWSWATCH_DATADIR;
+	if (d && *d)
+		return d;
+	if (found)
+		return found;
+	wl = g_build_filename(NEWSWATCH_DATADIR, "watchlists", NULL);
+	if (g_file_test(wl, G_FILE_TEST_IS_DIR)) {
+		g_free(wl);
+		return found = g_strdup(NEWSWATCH_DATADIR);
+	}
+	g_free(wl);
+	exe = g_file_read_link("/proc/self/exe", NULL);
+	bindir = exe ? g_path_get_dirname(exe) : NULL;
+	top = bindir ? g_canonicalize_filename("..", bindir) : NULL;
+	wl = top ? g_build_filename(top, "watchlists", NULL) : NULL;
+	if (wl && g_file_test(wl, G_FILE_TEST_IS_DIR))
+		found = g_strdup(top);
+	else
+		found = g_strdup(NEWSWATCH_DATADIR);
+	g_free(wl);
+	g_free(top);
+	g_free(bindir);
+	g_free(exe);
+	return found;
 }
 
 static int
