@@ -256,6 +256,46 @@ test_open_corrupt(void)
 	g_free(dir);
 }
 
+/* Damage inside a valid database (a b-tree page overwritten) is found at open. */
+static void
+test_open_damaged_page(void)
+{
+	char *dir = tmpdir();
+	char *path = g_build_filename(dir, "newswatch.db", NULL);
+	char *error = NULL, *contents = NULL;
+	struct store *s = store_open(path, &error);
+	gint64 feed_id;
+	gboolean untrusted;
+	gsize len;
+
+	g_assert_nonnull(s);
+	g_assert_cmpint(store_begin(s), ==, 0);
+	g_assert_cmpint(store_feed_ref(s, "f", &feed_id, &untrusted), ==, 0);
+	for (int i = 1; i <= 3000; i++) {
+		struct item_row r = { .id = i, .seen_day = 20000 };
+
+		g_assert_cmpint(store_item_put(s, feed_id, &r, 0), ==, 0);
+	}
+	g_assert_cmpint(store_commit(s), ==, 0);
+	sqlite3_wal_checkpoint_v2(store_db(s), NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	store_close(s);
+	/* Scribble over the middle of the file: pages of the items b-tree. */
+	g_assert_true(g_file_get_contents(path, &contents, &len, NULL));
+	g_assert_cmpuint(len, >, 8 * 4096);
+	memset(contents + len / 2, 0x5a, 4096);
+	g_assert_true(g_file_set_contents(path, contents, (gssize)len, NULL));
+	s = store_open(path, &error);
+	g_assert_null(s);
+	g_test_message("error: %s", error);
+	g_assert_nonnull(strstr(error, "moved aside"));
+	g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+	g_free(error);
+	g_free(contents);
+	g_free(path);
+	rm_rf(dir);
+	g_free(dir);
+}
+
 /* Disk full, forced with max_page_count: a clear error, nothing advanced, and
  * the same work succeeds once space returns. */
 static int
@@ -601,6 +641,7 @@ main(int argc, char **argv)
 	g_test_add_func("/store/open/newer-schema", test_open_newer_schema);
 	g_test_add_func("/store/open/unwritable", test_open_unwritable);
 	g_test_add_func("/store/open/corrupt", test_open_corrupt);
+	g_test_add_func("/store/open/damaged-page", test_open_damaged_page);
 	g_test_add_func("/store/disk-full", test_disk_full);
 	g_test_add_func("/store/feed-state", test_feed_state);
 	g_test_add_func("/store/alerts-history-forget", test_alerts_history);
