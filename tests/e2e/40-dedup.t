@@ -125,4 +125,14 @@ is "$?" 0 "forget --reset --yes"
 is "$(sqlite3 "$db" 'SELECT (SELECT count(*) FROM items) + (SELECT count(*) FROM alerts) + (SELECT count(*) FROM feeds)')" 0 \
    "--reset leaves nothing"
 
+# --- a damaged database is moved aside, never emptied ---------------------------------------
+head -c 8192 /dev/urandom > "$db"
+rm -f "$db-wal" "$db-shm"
+err=$("$NEWSWATCH" history -c "$conf" --state-dir "$state" 2>&1 < /dev/null)
+is "$?" 4 "a damaged database: exit status 4 (state unusable)"
+like "$err" "newswatch.db: not a valid database .*moved aside to .*newswatch\.db\.corrupt-" "... with a clear message"
+is "$(ls "$state" | grep -c '^newswatch\.db\.corrupt-')" 1 "... and the damaged file kept aside"
+poll 1
+is "$rc" 0 "the next run starts afresh"
+
 done_testing
