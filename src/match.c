@@ -712,7 +712,7 @@ decide_entry(struct matcher *m, guint32 group)
 {
 	const struct wl_entry *e = watchlists_entry(m->wl, group);
 	struct group_state *g = &m->gs[group];
-	const struct aux_ref *refs = m->entry_aux + m->entry_aux_first[group];
+	const struct aux_ref *refs = m->entry_aux ? m->entry_aux + m->entry_aux_first[group] : NULL;
 	guint32 n_refs = m->entry_aux_first[group + 1] - m->entry_aux_first[group];
 	guint32 end = g->first + g->n;
 	guint32 excluded = NO_USE, excluded_ref = 0;
