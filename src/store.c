@@ -17,6 +17,7 @@ struct store {
 	char *path;
 	GHashTable *stmts;      /* const char *sql (by address) -> sqlite3_stmt * */
 	char *last_error;       /* of the current transaction, kept across its rollback */
+	GHashTable *tx_items;   /* gint64 item ids recorded in the current transaction */
 };
 
 /* Migration i takes the schema from version i to i + 1. Append only: a
@@ -134,6 +135,8 @@ store_close(struct store *s)
 		return;
 	if (s->stmts)
 		g_hash_table_destroy(s->stmts);
+	if (s->tx_items)
+		g_hash_table_destroy(s->tx_items);
 	if (s->db && sqlite3_close(s->db) != SQLITE_OK)
 		log_warnx("%s: closing: %s", s->path, sqlite3_errmsg(s->db));
 	g_free(s->path);
@@ -315,6 +318,7 @@ store_open_version(const char *path, int version, char **error)
 	*error = NULL;
 	s->path = g_strdup(path);
 	s->stmts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, stmt_finalize);
+	s->tx_items = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
 	if (!g_file_test(path, G_FILE_TEST_EXISTS) && create_private(path, error) < 0)
 		goto fail;
 	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
@@ -417,12 +421,14 @@ store_begin(struct store *s)
 	/* IMMEDIATE takes the write lock now, so a second process waits on
 	 * busy_timeout here instead of failing half-way through the poll. */
 	g_clear_pointer(&s->last_error, g_free);
+	g_hash_table_remove_all(s->tx_items);
 	return exec(s, "BEGIN IMMEDIATE");
 }
 
 int
 store_commit(struct store *s)
 {
+	g_hash_table_remove_all(s->tx_items);
 	if (exec(s, "COMMIT") == 0)
 		return 0;
 	/* A failed COMMIT (disk full, I/O) may leave the transaction open. */
@@ -433,8 +439,19 @@ store_commit(struct store *s)
 void
 store_rollback(struct store *s)
 {
+	g_hash_table_remove_all(s->tx_items);
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+gboolean
+store_tx_note_item(struct store *s, gint64 id, gboolean note)
+{
+	gboolean had = g_hash_table_contains(s->tx_items, &id);
+
+	if (note && !had)
+		g_hash_table_add(s->tx_items, g_memdup2(&id, sizeof(id)));
+	return had;
 }
 
 char *

@@ -106,6 +106,9 @@ int store_feed_ref(struct store *s, const char *feed, gint64 *feed_id, gboolean 
  * has just been distrusted, 0 otherwise, -1 on error. */
 int store_feed_id_changed(struct store *s, gint64 feed_id, int threshold);
 
+/* Whether item id was already recorded in the current transaction (one poll);
+ * note: remember it now. Forgotten at begin, commit and rollback. */
+gboolean store_tx_note_item(struct store *s, gint64 id, gboolean note);
 /* The row id of an item: the feed id's low 15 bits, then 48 bits of a hash of
  * feed and identity key. */
 gint64 store_item_hash(gint64 feed_id, const char *key);

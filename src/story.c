@@ -273,6 +273,30 @@ story_record_item(struct store *s, const char *feed, const struct feed_item *it,
 	r = store_item_get(s, row.id, &row);
 	if (r < 0)
 		goto done;
+	if (r == 0 && kind == KEY_ID && link_id && store_tx_note_item(s, row.id, FALSE)) {
+		/* The same id twice in one document: an entry repeated, or an id the
+		 * feed gives to several items (some CMSs use one for all). The link
+		 * tells them apart; a different one is another item. */
+		struct item_row other = { 0 };
+		int q = store_item_get_by_link(s, link_id, &other);
+		gboolean same = q == 0 && other.id == row.id;
+
+		item_row_clear(&other);
+		if (q < 0)
+			goto done;
+		if (!same) {
+			if (store_feed_id_changed(s, feed_id, ID_CHANGES_UNTRUSTED) < 0)
+				goto done;
+			g_free(out->key);
+			out->key = g_strconcat("link:", out->canonical_link, NULL);
+			kind = KEY_LINK;
+			item_row_clear(&row);
+			row.id = link_id;
+			r = store_item_get(s, link_id, &row);
+			if (r < 0)
+				goto done;
+		}
+	}
 	if (r == 1 && link_id && row.id != link_id) {
 		/* Not known by this id, but maybe by its link: under a new id, or known
 		 * by link since the feed's ids were distrusted. */
@@ -428,6 +452,8 @@ story_record_item(struct store *s, const char *feed, const struct feed_item *it,
 	}
 	rc = 0;
 done:
+	if (rc == 0)
+		store_tx_note_item(s, row.id, TRUE);
 	g_free(entries);
 	g_free(fresh);
 	item_row_clear(&row);

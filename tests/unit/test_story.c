@@ -315,6 +315,80 @@ test_reissued_once(void)
 	feed_state_clear(&fs);
 }
 
+/* One poll (one transaction) of n items with the given ids and links. */
+static void
+poll_items(const char *feed, const char *const *ids, const char *const *links,
+           const char *const *titles, int n, enum story_verdict *out)
+{
+	struct story_options o = opts();
+
+	g_assert_cmpint(store_begin(store), ==, 0);
+	for (int i = 0; i < n; i++) {
+		struct feed_item *it = feed_item_new();
+		GPtrArray *m = matches_of("Guterres");
+		struct story_result r;
+
+		it->id = g_strdup(ids[i]);
+		it->link = g_strdup(links[i]);
+		it->title = g_strdup(titles[i]);
+		it->published = NOW - 600;
+		g_assert_cmpint(story_record_item(store, feed, it, m, &o, &r), ==, 0);
+		out[i] = r.verdict;
+		story_result_clear(&r);
+		g_ptr_array_unref(m);
+		feed_item_free(it);
+	}
+	g_assert_cmpint(store_commit(store), ==, 0);
+}
+
+/* A CMS that gives every item the same GUID: the links tell the items apart,
+ * and the feed's ids stop being trusted. An entry repeated in one document
+ * is still one item. */
+static void
+test_shared_guid(void)
+{
+	const char *ids[] = { "same", "same", "same", "same", "same" };
+	const char *links[] = { "https://c.example/1", "https://c.example/2", "https://c.example/3",
+	                        "https://c.example/4", "https://c.example/1" };
+	const char *titles[] = { "Guterres visits Kyiv", "Guterres addresses the Security Council on Sudan",
+	                         "WFP chief and Guterres discuss famine in Darfur",
+	                         "Guterres names new envoy for Haiti", "Guterres visits Kyiv" };
+	enum story_verdict v[5];
+	struct feed_state fs;
+
+	poll_items("same-guid", ids, links, titles, 5, v);
+	g_assert_cmpint(v[0], ==, STORY_NEW);
+	g_assert_cmpint(v[1], ==, STORY_NEW);
+	g_assert_cmpint(v[2], ==, STORY_NEW);
+	g_assert_cmpint(v[3], ==, STORY_NEW);
+	g_assert_cmpint(v[4], ==, STORY_SEEN);     /* the first entry repeated */
+	g_assert_cmpint(store_feed_get(store, "same-guid", &fs), ==, 0);
+	g_assert_true(fs.ids_untrusted);
+	feed_state_clear(&fs);
+	poll_items("same-guid", ids, links, titles, 5, v);
+	for (int i = 0; i < 5; i++)
+		g_assert_cmpint(v[i], ==, STORY_SEEN);
+}
+
+/* An entry repeated in one document by a feed with good ids: one item, trust kept. */
+static void
+test_repeated_entry(void)
+{
+	const char *ids[] = { "a", "a", "b" };
+	const char *links[] = { "https://d.example/a", "https://d.example/a", "https://d.example/b" };
+	const char *titles[] = { "Guterres visits Kyiv", "Guterres visits Kyiv", "Guterres names envoy for Haiti" };
+	enum story_verdict v[3];
+	struct feed_state fs;
+
+	poll_items("dup-entry", ids, links, titles, 3, v);
+	g_assert_cmpint(v[0], ==, STORY_NEW);
+	g_assert_cmpint(v[1], ==, STORY_SEEN);
+	g_assert_cmpint(v[2], ==, STORY_NEW);
+	g_assert_cmpint(store_feed_get(store, "dup-entry", &fs), ==, 0);
+	g_assert_false(fs.ids_untrusted);
+	feed_state_clear(&fs);
+}
+
 /* --- stories ------------------------------------------------------------- */
 
 static void
@@ -633,6 +707,8 @@ main(int argc, char **argv)
 	ADD("/story/edits/first-match", test_edit_first_match);
 	ADD("/story/ids/reissued-every-fetch", test_reissued_ids);
 	ADD("/story/ids/reissued-once", test_reissued_once);
+	ADD("/story/ids/shared-guid", test_shared_guid);
+	ADD("/story/ids/repeated-entry", test_repeated_entry);
 	ADD("/story/stories/across-feeds", test_story_across_feeds);
 	ADD("/story/stories/window", test_story_window);
 	ADD("/story/stories/unmatched-copies", test_story_unmatched_copies);
