@@ -80,7 +80,8 @@ int store_feed_put(struct store *s, const char *feed, const struct feed_state *f
 /* --- alerts (store_items.c) -------------------------------------------- */
 /* Records one alert (its JSON form, alert_to_json) inside the feed's transaction;
  * the outbox then queues deliveries for the returned id. The entries named by
- * json's "matches", its "id" and "follow_up" are indexed for `history`.
+ * json's "matches", its "id" and "follow_up" are indexed for `history`; an
+ * alert that is no follow-up for a story that has alerted is a realert.
  * Returns the id (> 0) or -1. */
 gint64 store_alert_add(struct store *s, const char *feed, gint64 story_id, int priority,
                        const char *json);

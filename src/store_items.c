@@ -405,10 +405,18 @@ store_alert_add(struct store *s, const char *feed, gint64 story_id, int priority
 	key = json_string_value(json_object_get(j, "id"));
 	if (key)
 		item = store_item_hash(feed_id, key);
-	if (json_is_string(json_object_get(j, "follow_up")))
+	if (json_is_string(json_object_get(j, "follow_up"))) {
 		kind = "follow-up";
-	else if (json_is_true(json_object_get(j, "realert")))
-		kind = "realert";
+	} else if (story_id) {
+		/* Not a follow-up, yet the story has alerted before: the realert. */
+		st = store_stmt(s, "SELECT 1 FROM alerts WHERE story = ? LIMIT 1");
+		if (st == NULL)
+			goto fail;
+		sqlite3_bind_int64(st, 1, story_id);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			kind = "realert";
+		sqlite3_reset(st);
+	}
 	matches = json_object_get(j, "matches");
 	json_array_foreach(matches, i, m) {
 		const char *e = json_string_value(json_object_get(m, "entry"));

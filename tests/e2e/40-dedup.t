@@ -100,6 +100,20 @@ like "$(hist)" "also: wire1: UN chief Guterres calls for immediate ceasefire in 
 hist --since yesterday-ish > /dev/null 2>&1
 is "$?" 2 "history --since with a bad date: usage error"
 
+# --- realert_sources = 3: the story alerts once more when a third outlet carries it ---------
+cp "$conf" "$T/realert.conf"
+sed -i 's/^backfill_hours = 0/backfill_hours = 0\nrealert_sources = 3/' "$T/realert.conf"
+for p in 1 2; do
+	cp "$DEDUP/poll$p"/*.rss "$T/dd/"
+	"$NEWSWATCH" once --json -c "$T/realert.conf" --state-dir "$T/realert-state" --watchlists "$DEDUP/watchlists" \
+		> "$T/realert$p.json" 2> /dev/null < /dev/null
+done
+is "$(grep -c . "$T/realert2.json")" 3 "with realert_sources = 3, poll 2 alerts once more"
+is "$("$NEWSWATCH" history --json -c "$T/realert.conf" --state-dir "$T/realert-state" < /dev/null |
+      "$PY" -c 'import json, sys
+print(" ".join(sorted(json.loads(l)["kind"] + ":" + json.loads(l)["feed"][:4] for l in sys.stdin)))')" \
+   "follow-up:un new:cms new:un new:un new:un realert:wire" "... recorded as a realert from one of the other outlets"
+
 # --- the database ------------------------------------------------------------------------
 db=$state/newswatch.db
 is "$(sqlite3 "$db" 'PRAGMA integrity_check')" ok "integrity_check ok"

@@ -512,13 +512,18 @@ test_alerts_history(void)
 	g_assert_cmpint(a1, >, 0);
 	g_assert_cmpint(a2, >, a1);
 	g_assert_cmpint(store_alert_add(s, "wire", 0, 1, "{not json"), ==, -1);
+	/* The same story alerting again without a follow-up: the realert. */
+	g_assert_cmpint(store_alert_add(s, "reliefweb", story, 3, alert_json_a), >, a2);
 	g_assert_cmpint(store_commit(s), ==, 0);
 	/* The outbox's table accepts deliveries for the alert. */
 	g_assert_cmpint(sqlite3_exec(store_db(s), "INSERT INTO deliveries (alert, channel) VALUES (1, 'stdout')",
 	                             NULL, NULL, NULL), ==, SQLITE_OK);
 
 	h = store_history(s, 0, NULL, NULL);
-	g_assert_cmpuint(h->len, ==, 2);
+	g_assert_cmpuint(h->len, ==, 3);
+	e = g_ptr_array_index(h, 2);
+	g_assert_cmpstr(e->kind, ==, "realert");
+	g_assert_cmpstr(e->feed, ==, "reliefweb");
 	e = g_ptr_array_index(h, 0);
 	g_assert_cmpint(e->id, ==, a1);
 	g_assert_cmpstr(e->feed, ==, "un-news");
@@ -538,7 +543,7 @@ test_alerts_history(void)
 
 	/* Filters: entry (case-insensitive), feed, since. */
 	h = store_history(s, 0, "ant\xc3\xb3nio guterres", NULL);
-	g_assert_cmpuint(h->len, ==, 1);
+	g_assert_cmpuint(h->len, ==, 2);
 	g_ptr_array_unref(h);
 	h = store_history(s, 0, "Antonio", NULL);
 	g_assert_cmpuint(h->len, ==, 0);
@@ -554,7 +559,7 @@ test_alerts_history(void)
 	/* forget --feed: its items, sources, alerts and deliveries go too. */
 	g_assert_cmpint(store_forget_feed(s, "un-news"), ==, 0);
 	g_assert_cmpint(store_forget_feed(s, "un-news"), ==, 1);
-	g_assert_cmpint(query_int(s, "SELECT count(*) FROM alerts"), ==, 1);
+	g_assert_cmpint(query_int(s, "SELECT count(*) FROM alerts"), ==, 2);
 	g_assert_cmpint(query_int(s, "SELECT count(*) FROM deliveries"), ==, 0);
 	g_assert_cmpint(query_int(s, "SELECT count(*) FROM sources"), ==, 1);
 	/* --reset: everything. */
