@@ -90,11 +90,26 @@ report_done(struct poll *pl, struct poll_report *r)
 	poll_free(pl);
 }
 
+/* The parser starts once the answer's headers are in: links resolve
+ * against the URL the feed really came from, and the HTTP charset counts. */
+static int
+start(const struct fetch_result *res, void *user)
+{
+	struct poll *pl = user;
+
+	if (pl->parser == NULL)
+		pl->parser = feed_parser_new(res->effective_url ? res->effective_url : pl->url,
+		                             res->charset);
+	return 0;
+}
+
 static int
 sink(const char *buf, size_t len, void *user)
 {
 	struct poll *pl = user;
 
+	if (pl->parser == NULL)
+		pl->parser = feed_parser_new(pl->url, NULL);
 	if (feed_parser_push(pl->parser, buf, len) < 0) {
 		pl->sink_failed = TRUE;
 		return -1;
@@ -248,14 +263,28 @@ fetched(const struct fetch_result *res, void *user)
 	char *perr = NULL;
 	gint64 now = pipeline_now(p);
 
-	if (res->outcome == FETCH_TEMPORARY || res->outcome == FETCH_PERMANENT) {
-		fail(pl, &r, "%s", res->error ? res->error : "fetch failed");
-		goto done;
-	}
-	if (res->outcome == FETCH_OK) {
+	/* A parser that stopped early (item limit, an HTML page) still says
+	 * what it recovered or why it is not a feed. */
+	if (res->outcome == FETCH_PERMANENT && pl->sink_failed) {
 		doc = feed_parser_finish(pl->parser, &perr);
 		if (doc == NULL) {
-			r.outcome = FETCH_PERMANENT;
+			/* Often a maintenance page: retry with backoff, never disable. */
+			r.outcome = FETCH_TEMPORARY;
+			fail(pl, &r, "%s", perr ? perr : "not a feed");
+			g_free(perr);
+			goto done;
+		}
+		doc->ill_formed = TRUE;
+		r.outcome = FETCH_OK;
+	} else if (res->outcome == FETCH_TEMPORARY || res->outcome == FETCH_PERMANENT) {
+		fail(pl, &r, "%s", res->error ? res->error : "fetch failed");
+		goto done;
+	} else if (res->outcome == FETCH_OK) {
+		if (pl->parser == NULL)     /* an empty body */
+			pl->parser = feed_parser_new(pl->url, NULL);
+		doc = feed_parser_finish(pl->parser, &perr);
+		if (doc == NULL) {
+			r.outcome = FETCH_TEMPORARY;
 			fail(pl, &r, "%s", perr ? perr : "not a feed");
 			g_free(perr);
 			goto done;
@@ -352,12 +381,12 @@ pipeline_poll(struct pipeline *p, const struct feed_config *fc)
 		pl->url = g_strdup(pl->fs.url);
 	else
 		pl->url = g_strdup(fc->url);
-	pl->parser = feed_parser_new(pl->url, NULL);
 	req.url = pl->url;
 	req.etag = pl->fs.etag;
 	req.last_modified = pl->fs.last_modified;
 	req.allow_file = g_str_has_prefix(fc->url, "file://");
 	req.label = fc->name;
+	req.start = start;
 	req.sink = sink;
 	req.done = fetched;
 	req.user = pl;
