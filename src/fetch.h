@@ -78,7 +78,8 @@ struct fetcher;
 struct fetcher *fetcher_new(GMainContext *ctx, const struct fetch_options *o);
 void fetcher_free(struct fetcher *f);   /* cancels transfers in flight (done is not called) */
 /* Queues a request; strings are copied. Returns 0, -1 if it cannot even start
- * (then done is not called). */
+ * (then done is not called). Call it from the loop or from done(), not from
+ * inside sink() or start() (libcurl refuses nested calls). */
 int fetcher_add(struct fetcher *f, const struct fetch_request *req);
 guint fetcher_active(const struct fetcher *f);      /* queued + running */
 /* Cancels everything in flight; each cancelled request gets done() with FETCH_TEMPORARY. */
