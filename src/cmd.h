@@ -11,6 +11,8 @@ int cmd_status(int argc, char **argv);
 int cmd_import_opml(int argc, char **argv);
 int cmd_export_opml(int argc, char **argv);
 int cmd_match(int argc, char **argv);
+int cmd_test_alert(int argc, char **argv);
+int cmd_outbox(int argc, char **argv);
 int cmd_parse(int argc, char **argv);
 
 #endif

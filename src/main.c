@@ -20,6 +20,8 @@ static const struct command commands[] = {
 	{ "check",       cmd_check,       "validate the configuration and watchlists" },
 	{ "history",     cmd_history,     "past alerts with their stories and sources (--since, --entry, --feed)" },
 	{ "forget",      cmd_forget,      "clear remembered state: one feed (--feed) or everything (--reset)" },
+	{ "test-alert",  cmd_test_alert,  "send a sample alert through each channel and report the result" },
+	{ "outbox",      cmd_outbox,      "list pending and failed deliveries; 'outbox retry' requeues failed ones" },
 	{ "run",         cmd_run,         "watch every feed until stopped (the systemd user service)" },
 	{ "status",      cmd_status,      "per feed and channel health, alert counts (--json)" },
 	{ "import-opml", cmd_import_opml, "add the feeds of an OPML file to the configuration" },
