@@ -20,7 +20,7 @@ PKGS := libcurl libxml-2.0 glib-2.0 gio-2.0 libnotify sqlite3 jansson libsystemd
 # Debian packages: what the build needs, and what the tests need on top.
 DEB_BUILD := build-essential pkg-config libcurl4-openssl-dev libxml2-dev libglib2.0-dev \
              libnotify-dev libsqlite3-dev libjansson-dev libsystemd-dev
-DEB_TEST  := $(DEB_BUILD) clang libclang-rt-14-dev valgrind python3 python3-aiosmtpd \
+DEB_TEST  := $(DEB_BUILD) openssl clang libclang-rt-14-dev valgrind python3 python3-aiosmtpd \
              dbus dbus-x11 dunst xvfb libnotify-bin libxml2-utils sfeed sqlite3 systemd \
              libdbus-1-3 procps psmisc
 
