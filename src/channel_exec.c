@@ -41,8 +41,13 @@ exec_open(const struct config *cfg, const struct channel_config *cc, GPtrArray *
 	if (x->argv == NULL || x->argv[0] == NULL || *x->argv[0] == '\0')
 		channel_config_error(errors, cfg, cc, "command",
 		                     "command is required: PROGRAM;ARG;ARG (a list, no shell)");
-	else if (!g_path_is_absolute(x->argv[0]) && g_find_program_in_path(x->argv[0]) == NULL)
-		channel_config_error(errors, cfg, cc, "command", "command: %s not found", x->argv[0]);
+	else {
+		char *found = g_find_program_in_path(x->argv[0]);
+
+		if (found == NULL)
+			channel_config_error(errors, cfg, cc, "command", "command: %s not found", x->argv[0]);
+		g_free(found);
+	}
 	t = channel_key_ms(cfg, cc, "timeout", 60000, errors);
 	x->timeout_ms = t > 0 ? (guint)MIN(t, G_MAXUINT) : 60000;
 	if (errors->len != before) {
