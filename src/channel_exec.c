@@ -2,6 +2,7 @@
  * The command is an argument list (no shell, so feed text is never parsed
  * as shell syntax); exit 0 is success, 75 (EX_TEMPFAIL) asks for a retry,
  * anything else is a permanent failure. */
+#include <signal.h>
 #include <string.h>
 #include <gio/gio.h>
 
@@ -86,13 +87,21 @@ on_finished(GObject *obj, GAsyncResult *res, gpointer data)
 		g_source_destroy(r->timer);
 		g_source_unref(r->timer);
 	}
-	if (!g_subprocess_communicate_finish(r->proc, res, NULL, NULL, &err)) {
+	if (!g_subprocess_communicate_finish(r->proc, res, NULL, NULL, &err) &&
+	    !g_error_matches(err, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE)) {
 		channel_finish(r->done, r->user, DELIVERY_TEMPORARY, 0, "command %s: %s", r->x->argv[0],
 		               err->message);
 		g_error_free(err);
 		/* Still reap it. */
 		g_subprocess_wait(r->proc, NULL, NULL);
-	} else if (r->timed_out) {
+		goto out;
+	}
+	/* A command that did not read its input has still said what it wanted by its exit status. */
+	if (err) {
+		g_clear_error(&err);
+		g_subprocess_wait(r->proc, NULL, NULL);
+	}
+	if (r->timed_out) {
 		channel_finish(r->done, r->user, DELIVERY_TEMPORARY, 0, "command %s: timed out after %u ms",
 		               r->x->argv[0], r->x->timeout_ms);
 	} else if (g_subprocess_get_if_exited(r->proc)) {
@@ -107,6 +116,7 @@ on_finished(GObject *obj, GAsyncResult *res, gpointer data)
 		channel_finish(r->done, r->user, DELIVERY_TEMPORARY, 0, "command %s: killed by signal %d",
 		               r->x->argv[0], g_subprocess_get_term_sig(r->proc));
 	}
+out:
 	g_object_unref(r->proc);
 	g_free(r);
 }
@@ -121,6 +131,9 @@ exec_deliver(void *state, struct alert *const *alerts, guint n, const char *batc
 	GBytes *bytes;
 	struct run *r;
 
+	/* A command that exits without reading its input must not kill us with
+	 * SIGPIPE; the write then just fails and the exit status decides. */
+	signal(SIGPIPE, SIG_IGN);
 	/* One JSON object per line: a single alert is exactly one line. */
 	for (guint i = 0; i < n; i++) {
 		json_t *j = alert_to_json(alerts[i]);
