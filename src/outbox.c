@@ -515,7 +515,8 @@ outbox_enqueue(struct outbox *ob, const struct alert *a)
 			next = digest_due(oc, now);
 			held = "digest";
 		}
-		if (store_delivery_add(ob->store, a->outbox_id, oc->name, now, next, held) < 0) {
+		/* A digest's wait is not a failure: max age counts from the digest time. */
+		if (store_delivery_add(ob->store, a->outbox_id, oc->name, next, next, held) < 0) {
 			g_hash_table_unref(targets);
 			return -1;
 		}
@@ -653,6 +654,8 @@ hold(struct outbox *ob, struct delivery_row *row, const char *why, gint64 until)
 	g_free(row->held);
 	row->held = g_strdup(why);
 	row->next_try = until;
+	/* Waiting on purpose is not failing: max age counts from the release. */
+	row->queued = until;
 	store_delivery_update(ob->store, row);
 }
 

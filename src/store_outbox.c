@@ -146,7 +146,7 @@ store_delivery_update(struct store *s, const struct delivery_row *r)
 {
 	sqlite3_stmt *st = store_stmt(s,
 		"UPDATE deliveries SET state = ?, attempts = ?, next_try = ?, last_error = ?,"
-		" sent_at = ?, held = ? WHERE alert = ? AND channel = ?");
+		" sent_at = ?, held = ?, queued = ? WHERE alert = ? AND channel = ?");
 	int rc;
 
 	if (st == NULL)
@@ -160,8 +160,9 @@ store_delivery_update(struct store *s, const struct delivery_row *r)
 	else
 		sqlite3_bind_null(st, 5);
 	bind_text(st, 6, r->held);
-	sqlite3_bind_int64(st, 7, r->alert);
-	sqlite3_bind_text(st, 8, r->channel, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, r->queued);
+	sqlite3_bind_int64(st, 8, r->alert);
+	sqlite3_bind_text(st, 9, r->channel, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {

@@ -31,7 +31,7 @@ int store_delivery_add(struct store *s, gint64 alert, const char *channel, gint6
 GPtrArray *store_deliveries_due(struct store *s, const char *channel, gint64 now, int limit);
 /* The earliest next_try of channel's pending deliveries: 0 found, 1 none, -1 error. */
 int store_delivery_next(struct store *s, const char *channel, gint64 *next_try);
-/* Writes state, attempts, next_try, last_error, sent_at, held of (alert, channel). */
+/* Writes state, attempts, next_try, last_error, sent_at, held, queued of (alert, channel). */
 int store_delivery_update(struct store *s, const struct delivery_row *r);
 /* Deliveries whose state is in states (NULL-terminated), oldest first. */
 GPtrArray *store_deliveries_list(struct store *s, const char *const *states);

@@ -277,6 +277,23 @@ test_permanent_404(void)
 }
 
 static void
+test_max_age(void)
+{
+	struct th_env *e = one_channel("/s/503/old", "max_age = 2s\n");
+	struct alert *a = th_alert("never arrives", PRIORITY_NORMAL, "NATO", "meetings", "[[NATO]]");
+	GPtrArray *r;
+
+	th_enqueue(e, &a, 1);
+	g_assert_cmpuint(outbox_run(e->ob, 10000), ==, 0);
+	g_assert_cmpint(th_count(e, "hook", "given_up"), ==, 1);
+	r = requests("/s/503/old");
+	g_assert_cmpuint(r->len, >=, 1);
+	g_ptr_array_unref(r);
+	alert_free(a);
+	th_env_free(e);
+}
+
+static void
 test_rate_limit_summary(void)
 {
 	struct th_env *e = one_channel("/burst", "rate_limit = 5/3s\n");
@@ -435,6 +452,7 @@ main(int argc, char **argv)
 	g_test_add_func("/webhook/retry-5xx", test_retry_5xx);
 	g_test_add_func("/webhook/retry-after", test_retry_after);
 	g_test_add_func("/webhook/permanent-404", test_permanent_404);
+	g_test_add_func("/webhook/max-age", test_max_age);
 	g_test_add_func("/webhook/rate-limit-summary", test_rate_limit_summary);
 	g_test_add_func("/webhook/quiet-hours", test_quiet_hours);
 	g_test_add_func("/webhook/routes", test_routes);
