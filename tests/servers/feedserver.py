@@ -27,8 +27,10 @@ Routes (GET):
                   CODE with an HTML page (padded to N bytes)
   /hang           reads the request, never answers
   /drip           Content-Length 1000, then one byte a second
-  /endless        chunked body that never ends
-  /bomb[?mb=N]    gzip Content-Encoding that inflates to N MiB (default 64)
+  /endless[?items=1]  chunked body that never ends: one endless description
+                  (or endless items)
+  /bomb[?mb=N]    gzip Content-Encoding that inflates to an RSS start tag and
+                  N MiB of blanks (default 64)
   /short          Content-Length 1000, 10 bytes, then close
   /huge           Content-Length 2147483648, a few bytes, then close
   /badgzip        Content-Encoding: gzip with a body that is not gzip
@@ -66,21 +68,24 @@ def log_line(name, text):
 
 
 def bomb(mb):
-    """A gzip body inflating to mb MiB of zeros, built in milliseconds: after
-    a full flush deflate forgets its history, so each MiB compresses to the
-    same bytes and the stream is one piece repeated (a test waiting on a slow
-    bomb would time out for the wrong reason)."""
+    """A gzip body inflating to an RSS start tag and mb MiB of blanks (valid
+    XML, so a parser keeps reading until the size cap stops it), built in
+    milliseconds: after a full flush deflate forgets its history, so each MiB
+    compresses to the same bytes and the stream is one piece repeated."""
     with LOCK:
         if mb in BOMBS:
             return BOMBS[mb]
+    head = b'<?xml version="1.0"?>\n<rss version="2.0"><channel><title>bomb</title>'
     comp = zlib.compressobj(9, zlib.DEFLATED, -15)     # raw deflate
-    block = b"\0" * (1 << 20)
+    block = b" " * (1 << 20)
+    first = comp.compress(head) + comp.flush(zlib.Z_FULL_FLUSH)
     piece = comp.compress(block) + comp.flush(zlib.Z_FULL_FLUSH)
-    crc = 0
+    crc = zlib.crc32(head)
     for _ in range(mb):
         crc = zlib.crc32(block, crc)
-    data = (b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff" + piece * mb +
-            comp.flush(zlib.Z_FINISH) + struct.pack("<II", crc, (mb << 20) & 0xFFFFFFFF))
+    size = (len(head) + (mb << 20)) & 0xFFFFFFFF
+    data = (b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff" + first + piece * mb +
+            comp.flush(zlib.Z_FINISH) + struct.pack("<II", crc, size))
     with LOCK:
         BOMBS[mb] = data
     return data
@@ -225,6 +230,9 @@ class Handler(BaseHTTPRequestHandler):
         self.reply(code, b"moved", {"Location": target})
 
     def r_redirect_to(self, rest, q):
+        if "url" not in q:
+            self.reply(400, b"<html><body>url= missing</body></html>")
+            return
         self.reply(int(q.get("code", "302")), b"moved", {"Location": q["url"]})
 
     def r_loop(self, rest, q):
@@ -265,9 +273,14 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/rss+xml")
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
-        chunk = b"<item><title>again</title></item>\n" * 400
+        if q.get("items") == "1":
+            head = b"<rss><channel>"
+            chunk = b"<item><title>again</title></item>\n" * 400
+        else:   # one item whose description never ends
+            head = b"<rss><channel><item><title>endless</title><description>"
+            chunk = b"and again " * 1600
         frame = b"%x\r\n%s\r\n" % (len(chunk), chunk)
-        self.raw_write(b"e\r\n<rss><channel>\r\n")
+        self.raw_write(b"%x\r\n%s\r\n" % (len(head), head))
         while self.raw_write(frame):
             pass
         self.close_connection = True
