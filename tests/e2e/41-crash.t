@@ -138,6 +138,7 @@ if [ -s "$w/alerts.jsonl" ]; then
 	delivered=$("$PY" -c 'import json, sys
 print("\n".join(sorted({json.loads(l)["link"] for l in open(sys.argv[1]) if l.strip()})))' "$w/alerts.jsonl")
 	is "$delivered" "$(printf '%s\n' "$ref_links" | uniq)" "the jsonl channel got every alert (deduplicated by the receiver)"
+	diag "jsonl: $(grep -c . "$w/alerts.jsonl") lines for $(printf '%s\n' "$delivered" | grep -c .) alerts (a kill between writing and marking sent repeats a line)"
 else
 	diag "no jsonl deliveries: 'once' does not deliver to channels yet"
 fi
