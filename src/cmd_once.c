@@ -159,6 +159,8 @@ cmd_once(int argc, char **argv)
 		g_main_loop_run(o.loop);
 	if (o.progress)
 		fputs("\r\033[K", stderr);
+	if (!dry_run && store_prune(store, g_get_real_time() / G_USEC_PER_SEC, cfg->retention_days) < 0)
+		log_warnx("state database: pruning old items failed: %s", store_errmsg(store));
 	/* Deliver what is due now (earlier runs' leftovers too); later retries
 	 * stay queued in the database for the next run or the daemon. */
 	if (o.outbox) {

@@ -145,6 +145,9 @@ alert_build(const struct poll *pl, const struct feed_doc *doc, struct feed_item 
 	a->published = it->published;
 	a->summary = g_strdup(it->summary ? it->summary : it->content);
 	a->priority = best_priority(matches);
+	/* A story many outlets now carry matters more than its first report. */
+	if (sr->verdict == STORY_REALERT && a->priority < PRIORITY_URGENT)
+		a->priority++;
 	if (sr->story_id)
 		a->story = g_strdup_printf("%" G_GINT64_FORMAT, sr->story_id);
 	a->follow_up = g_strdup(sr->follow_up);
