@@ -268,6 +268,14 @@ precheck_syntax(const struct config_text *t, GPtrArray *errors)
 
 /* --- values ---------------------------------------------------------------- */
 
+/* GKeyFile has no trailing comments; say so rather than just "bad value". */
+static const char *
+comment_hint(const char *value)
+{
+	return strstr(value, " #") || strstr(value, "\t#") ?
+	       " (a # comment must be on a line of its own)" : "";
+}
+
 static int
 apply_setting(const struct setting *st, const char *value, void *dest,
               const struct config_text *t, const char *group, GPtrArray *errors)
@@ -282,8 +290,8 @@ apply_setting(const struct setting *st, const char *value, void *dest,
 		errno = 0;
 		v = strtol(value, &end, 10);
 		if (errno || end == value || *end != '\0' || v < st->min || v > st->max) {
-			add_error(errors, t->path, line, "%s: expected a whole number from %ld to %ld, not \"%s\"",
-			          st->key, st->min, st->max, value);
+			add_error(errors, t->path, line, "%s: expected a whole number from %ld to %ld, not \"%s\"%s",
+			          st->key, st->min, st->max, value, comment_hint(value));
 			return -1;
 		}
 		*(int *)p = (int)v;
@@ -292,8 +300,8 @@ apply_setting(const struct setting *st, const char *value, void *dest,
 		v = config_parse_duration(value);
 		if (v < 0 || (v != 0 && v < st->min) || v > st->max) {
 			add_error(errors, t->path, line,
-			          "%s: expected a duration such as 90s, 15m, 2h or 1d (%ld s to %ld s), not \"%s\"",
-			          st->key, st->min, st->max, value);
+			          "%s: expected a duration such as 90s, 15m, 2h or 1d (%ld s to %ld s), not \"%s\"%s",
+			          st->key, st->min, st->max, value, comment_hint(value));
 			return -1;
 		}
 		*(int *)p = (int)v;
@@ -306,7 +314,8 @@ apply_setting(const struct setting *st, const char *value, void *dest,
 		         strcmp(value, "0") == 0)
 			*(gboolean *)p = FALSE;
 		else {
-			add_error(errors, t->path, line, "%s: expected true or false, not \"%s\"", st->key, value);
+			add_error(errors, t->path, line, "%s: expected true or false, not \"%s\"%s", st->key, value,
+			          comment_hint(value));
 			return -1;
 		}
 		return 0;
