@@ -120,13 +120,29 @@ table_init(void)
 	g_once_init_leave(&done, 1);
 }
 
+/* Folded forms of characters beyond the shared table, per fold buffer (so
+ * no locking): the Basic Multilingual Plane in lazily allocated blocks of
+ * 256 characters (typographic quotes and dashes, CJK, ...), the rest and the
+ * rare long forms in a hash. Both are bounded, so hostile text cannot grow
+ * them without limit; past the bounds characters are folded each time. */
+#define BLOCK_UNSET 254
+#define BLOCK_LONG 255
+#define BLOCKS_MAX 64
+
+struct fold_cache {
+	struct folded_char *block[256];   /* by c >> 8, for c < 0x10000 */
+	guint n_blocks;
+	GHashTable *other;                /* codepoint -> folded UTF-8 */
+};
+
 void
 fold_init(struct fold *f)
 {
 	table_init();
 	f->text = g_string_sized_new(256);
 	f->map = g_array_sized_new(FALSE, FALSE, sizeof(guint32), 256);
-	f->cache = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+	f->cache = g_new0(struct fold_cache, 1);
+	f->cache->other = g_hash_table_new_full(NULL, NULL, NULL, g_free);
 }
 
 void
@@ -138,8 +154,12 @@ fold_clear(struct fold *f)
 		g_string_free(f->text, TRUE);
 	if (f->map)
 		g_array_free(f->map, TRUE);
-	if (f->cache)
-		g_hash_table_destroy(f->cache);
+	if (f->cache) {
+		for (guint i = 0; i < G_N_ELEMENTS(f->cache->block); i++)
+			g_free(f->cache->block[i]);
+		g_hash_table_destroy(f->cache->other);
+		g_free(f->cache);
+	}
 	memset(f, 0, sizeof(*f));
 }
 
@@ -155,102 +175,186 @@ static const unsigned char ascii_fold[128] = {
 #undef R
 };
 
-struct emitter {
-	struct fold *f;
-	gboolean pending_space;
+/* The folded form of a character at or beyond U+0800. *tmp receives a
+ * string to free when the form is not cached. */
+static const char *
+cached_fold(struct fold_cache *fc, gunichar c, gsize *len, char **tmp)
+{
+	*tmp = NULL;
+	if (c < 0x10000) {
+		struct folded_char *blk = fc->block[c >> 8];
+		if (blk == NULL && fc->n_blocks < BLOCKS_MAX) {
+			blk = fc->block[c >> 8] = g_new(struct folded_char, 256);
+			for (int i = 0; i < 256; i++)
+				blk[i].len = BLOCK_UNSET;
+			fc->n_blocks++;
+		}
+		if (blk) {
+			struct folded_char *ch = &blk[c & 0xff];
+			if (ch->len == BLOCK_UNSET) {
+				char *s = compute_fold(c);
+				size_t n = strlen(s);
+				if (n < sizeof(ch->s)) {
+					memcpy(ch->s, s, n);
+					ch->len = (guint8)n;
+				} else {
+					ch->len = BLOCK_LONG;
+				}
+				g_free(s);
+			}
+			if (ch->len != BLOCK_LONG) {
+				*len = ch->len;
+				return ch->s;
+			}
+		}
+	}
+	const char *s = g_hash_table_lookup(fc->other, GUINT_TO_POINTER(c));
+	if (s == NULL) {
+		char *computed = compute_fold(c);
+		if (g_hash_table_size(fc->other) >= CACHE_MAX) {
+			*tmp = computed;
+			*len = strlen(computed);
+			return computed;
+		}
+		g_hash_table_insert(fc->other, GUINT_TO_POINTER(c), computed);
+		s = computed;
+	}
+	*len = strlen(s);
+	return s;
+}
+
+/* The output cursor. Invariant: room for (input bytes still to read) + 1
+ * more folded bytes, since an ASCII byte yields at most one (a collapsed
+ * space is emitted in place of a byte that yielded none). Only characters
+ * whose folded form is longer than they are need to grow the buffers. */
+struct out {
+	char *t;
+	guint32 *map;
+	gsize k;               /* bytes written */
+	gsize cap;             /* bytes t can hold, before the NUL */
+	gboolean space;        /* a space is pending */
 	guint32 space_orig;
 };
 
-static inline void
-emit_byte(struct emitter *e, char b, guint32 orig)
+static void
+out_reserve(struct fold *f, struct out *o, gsize need)
 {
-	if (e->pending_space) {
-		e->pending_space = FALSE;
-		if (e->f->text->len > 0) {
-			g_string_append_c(e->f->text, ' ');
-			g_array_append_val(e->f->map, e->space_orig);
+	if (o->k + need <= o->cap)
+		return;
+	o->cap = MAX(o->k + need, o->cap * 2);
+	g_string_set_size(f->text, o->cap);
+	g_array_set_size(f->map, (guint)o->cap + 1);
+	o->t = f->text->str;
+	o->map = (guint32 *)(void *)f->map->data;
+}
+
+static inline void
+out_byte(struct out *o, char b, guint32 orig)
+{
+	if (G_UNLIKELY(o->space)) {
+		o->space = FALSE;
+		if (o->k > 0) {
+			o->t[o->k] = ' ';
+			o->map[o->k++] = o->space_orig;
 		}
 	}
-	g_string_append_c(e->f->text, b);
-	g_array_append_val(e->f->map, orig);
+	o->t[o->k] = b;
+	o->map[o->k++] = orig;
 }
 
 static inline void
-emit_space(struct emitter *e, guint32 orig)
+out_space(struct out *o, guint32 orig)
 {
-	if (!e->pending_space) {
-		e->pending_space = TRUE;
-		e->space_orig = orig;
+	if (!o->space) {
+		o->space = TRUE;
+		o->space_orig = orig;
 	}
 }
 
-static void
-emit_str(struct emitter *e, const char *s, gsize len, guint32 orig)
+static inline void
+out_str(struct out *o, const char *s, gsize len, guint32 orig)
 {
 	for (gsize i = 0; i < len; i++) {
 		if (s[i] == ' ')
-			emit_space(e, orig);
+			out_space(o, orig);
 		else
-			emit_byte(e, s[i], orig);
+			out_byte(o, s[i], orig);
 	}
 }
 
-static void
-emit_char(struct emitter *e, gunichar c, guint32 orig)
+/* One valid UTF-8 character of two or three bytes at p (n bytes left), or
+ * 0 for anything else (GLib then decides). */
+static inline gunichar
+decode_short(const unsigned char *p, gsize n, gsize *clen)
 {
-	if (c >= TABLE_LO && c < TABLE_HI && table[c - TABLE_LO].len != 255) {
-		const struct folded_char *fc = &table[c - TABLE_LO];
-		emit_str(e, fc->s, fc->len, orig);
-		return;
+	if (p[0] >= 0xC2 && p[0] <= 0xDF && n >= 2 && (p[1] & 0xC0) == 0x80) {
+		*clen = 2;
+		return ((gunichar)(p[0] & 0x1F) << 6) | (p[1] & 0x3F);
 	}
-	const char *s = g_hash_table_lookup(e->f->cache, GUINT_TO_POINTER(c));
-	if (s == NULL) {
-		char *computed = compute_fold(c);
-		if (g_hash_table_size(e->f->cache) >= CACHE_MAX) {
-			emit_str(e, computed, strlen(computed), orig);
-			g_free(computed);
-			return;
+	if ((p[0] & 0xF0) == 0xE0 && n >= 3 && (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80) {
+		gunichar c = ((gunichar)(p[0] & 0x0F) << 12) | ((gunichar)(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
+		if (c >= 0x800 && (c & 0xF800) != 0xD800) {
+			*clen = 3;
+			return c;
 		}
-		g_hash_table_insert(e->f->cache, GUINT_TO_POINTER(c), computed);
-		s = computed;
 	}
-	emit_str(e, s, strlen(s), orig);
+	return 0;
 }
 
 const char *
 fold_run(struct fold *f, const char *src, gssize len)
 {
-	struct emitter e = { f, FALSE, 0 };
+	const unsigned char *s = (const unsigned char *)src;
 	gsize n = len < 0 ? strlen(src) : (gsize)len;
+	struct out o = { NULL, NULL, 0, n + 1, FALSE, 0 };
 	gsize i = 0;
-	guint32 end;
 
-	g_string_truncate(f->text, 0);
-	g_array_set_size(f->map, 0);
+	g_string_set_size(f->text, o.cap);
+	g_array_set_size(f->map, (guint)o.cap + 1);
+	o.t = f->text->str;
+	o.map = (guint32 *)(void *)f->map->data;
 	while (i < n) {
-		unsigned char b = (unsigned char)src[i];
-		if (b < 0x80) {
-			unsigned char o = ascii_fold[b];
-			if (o == 0)
-				emit_space(&e, (guint32)i);
+		/* The common case: a run of ASCII, one table lookup a byte. */
+		while (i < n && s[i] < 0x80) {
+			unsigned char b = ascii_fold[s[i]];
+			if (b)
+				out_byte(&o, (char)b, (guint32)i);
 			else
-				emit_byte(&e, (char)o, (guint32)i);
+				out_space(&o, (guint32)i);
 			i++;
-			continue;
 		}
-		gunichar c = g_utf8_get_char_validated(src + i, (gssize)(n - i));
+		if (i >= n)
+			break;
 		gsize clen;
-		if (c == (gunichar)-1 || c == (gunichar)-2) {
-			c = 0xFFFD;
-			clen = 1;
-		} else {
-			clen = (gsize)(g_utf8_next_char(src + i) - (src + i));
+		gunichar c = decode_short(s + i, n - i, &clen);
+		if (c == 0) {
+			c = g_utf8_get_char_validated(src + i, (gssize)(n - i));
+			if (c == (gunichar)-1 || c == (gunichar)-2) {
+				c = 0xFFFD;
+				clen = 1;
+			} else {
+				clen = (gsize)(g_utf8_next_char(src + i) - (src + i));
+			}
 		}
-		emit_char(&e, c, (guint32)i);
+		const char *fs;
+		gsize flen;
+		char *tmp = NULL;
+		if (c < TABLE_HI && table[c - TABLE_LO].len != 255) {
+			fs = table[c - TABLE_LO].s;
+			flen = table[c - TABLE_LO].len;
+		} else {
+			fs = cached_fold(f->cache, c, &flen, &tmp);
+		}
+		/* keep the invariant for the bytes after this character */
+		if (flen + 1 > clen)
+			out_reserve(f, &o, flen + 1 + (n - i - clen) + 1);
+		out_str(&o, fs, flen, (guint32)i);
+		g_free(tmp);
 		i += clen;
 	}
-	end = (guint32)n;
-	g_array_append_val(f->map, end);
+	o.map[o.k] = (guint32)n;
+	g_string_truncate(f->text, o.k);
+	g_array_set_size(f->map, (guint)o.k + 1);
 	return f->text->str;
 }
 

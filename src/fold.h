@@ -18,7 +18,7 @@ struct fold {
 	GString *text;        /* folded text, NUL-terminated */
 	GArray *map;          /* guint32 per folded byte: offset of the original
 	                         character it came from; map[text->len] = original length */
-	GHashTable *cache;    /* codepoint -> folded UTF-8, for characters beyond U+07FF */
+	struct fold_cache *cache;   /* folded forms of characters beyond U+07FF, private */
 };
 
 void fold_init(struct fold *f);
