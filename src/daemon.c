@@ -351,15 +351,6 @@ run_interval(const struct daemon *d, const struct feed_config *fc)
 	return MAX(fc->interval_s > 0 ? fc->interval_s : cfg->interval_s, cfg->min_interval_s);
 }
 
-static void
-sched_params_for(const struct daemon *d, const struct feed_config *fc, struct sched_params *sp)
-{
-	sched_params_defaults(sp);
-	sp->interval_s = run_interval(d, fc);
-	sp->min_interval_s = d->cur->cfg->min_interval_s;
-	sp->jitter_pct = d->cur->cfg->jitter_pct;
-}
-
 /* First due time of a feed: where its stored schedule says, or now. */
 static gint64
 run_first_due(struct daemon *d, struct feed_run *r, gint64 now)
@@ -385,37 +376,19 @@ run_new(struct daemon *d, const struct feed_config *fc)
 	return r;
 }
 
-/* Asks the scheduler when the feed is due next and records it with the
- * feed's state (its own small transaction: the pipeline's has committed). */
+/* The pipeline planned the next poll and committed it with the feed's state. */
 static gint64
 run_reschedule(struct daemon *d, struct feed_run *r, const struct poll_report *rep)
 {
-	struct feed_state fs = { 0 };
-	struct sched_params sp;
 	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
-	gint64 next;
 
-	sched_params_for(d, r->fc, &sp);
-	if (store_feed_get(d->store, r->name, &fs) < 0) {
-		feed_state_clear(&fs);
-		return (now + sp.interval_s) * G_USEC_PER_SEC;
-	}
-	/* Sets fs.next_due (and fs.disabled), never earlier than the host allows. */
-	next = sched_next_due(&sp, &fs, rep, r->host, now);
-	if (store_begin(d->store) == 0) {
-		if (store_feed_put(d->store, r->name, &fs) == 0)
-			store_commit(d->store);
-		else
-			store_rollback(d->store);
-	}
-	if (fs.disabled)
+	if (rep->disabled)
 		log_field(G_LOG_LEVEL_WARNING, "FEED", r->name, "feed \"%s\": disabled after permanent failures (%s); "
-		          "fix its url and reload", r->name, fs.last_error ? fs.last_error : "no reason");
+		          "fix its url and reload", r->name, rep->error ? rep->error : "no reason");
 	else if (!rep->ok)
 		log_field(G_LOG_LEVEL_INFO, "FEED", r->name, "feed \"%s\": retrying in %" G_GINT64_FORMAT " s",
-		          r->name, MAX(next - now, 0));
-	feed_state_clear(&fs);
-	return next * G_USEC_PER_SEC;
+		          r->name, MAX(rep->next_due - now, 0));
+	return (rep->next_due > 0 ? rep->next_due : now + 60) * G_USEC_PER_SEC;
 }
 
 static void

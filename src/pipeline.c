@@ -11,6 +11,7 @@
 #include "feed.h"
 #include "log.h"
 #include "pipeline.h"
+#include "scheduler.h"
 #include "story.h"
 
 struct pipeline {
@@ -29,6 +30,7 @@ struct poll {
 	struct feed_parser *parser;
 	struct feed_state fs;
 	char *url;
+	char *host;               /* for the scheduler's per-host slow-down */
 	gboolean sink_failed;
 };
 
@@ -74,6 +76,7 @@ poll_free(struct poll *pl)
 	feed_parser_free(pl->parser);
 	feed_state_clear(&pl->fs);
 	g_free(pl->url);
+	g_free(pl->host);
 	g_free(pl);
 }
 
@@ -223,6 +226,17 @@ record_items(struct poll *pl, struct feed_doc *doc, GPtrArray *alerts, struct po
 	return 0;
 }
 
+/* Plans the next poll into pl->fs (next_due, disabled) before it is written. */
+static void
+plan(struct poll *pl, struct poll_report *r, gint64 now)
+{
+	struct sched_params sp;
+
+	sched_params_for_feed(&sp, pl->p->cfg, pl->fc);
+	r->next_due = sched_next_due(&sp, &pl->fs, r, pl->host, now);
+	r->disabled = pl->fs.disabled;
+}
+
 static void
 fail(struct poll *pl, struct poll_report *r, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 
@@ -246,6 +260,7 @@ fail(struct poll *pl, struct poll_report *r, const char *fmt, ...)
 	if (pl->fs.failures++ == 0)
 		pl->fs.error_since = now;
 	pl->fs.polls++;
+	plan(pl, r, now);
 	if (store_begin(p->store) == 0) {
 		if (store_feed_put(p->store, pl->fc->name, &pl->fs) == 0)
 			store_commit(p->store);
@@ -259,8 +274,8 @@ fetched(const struct fetch_result *res, void *user)
 {
 	struct poll *pl = user;
 	struct pipeline *p = pl->p;
-	struct poll_report r = { .outcome = res->outcome, .retry_after = res->retry_after,
-	                         .ttl_s = res->max_age };
+	struct poll_report r = { .outcome = res->outcome, .http_status = res->http_status,
+	                         .retry_after = res->retry_after, .ttl_s = res->max_age };
 	GPtrArray *alerts = NULL;
 	struct feed_doc *doc = NULL;
 	char *perr = NULL;
@@ -342,6 +357,7 @@ fetched(const struct fetch_result *res, void *user)
 		g_free(pl->fs.moved_from);
 		pl->fs.moved_from = g_strdup(pl->fc->url);
 	}
+	plan(pl, &r, now);
 	if (store_feed_put(p->store, pl->fc->name, &pl->fs) < 0 ||
 	    (p->opt.dry_run ? (store_rollback(p->store), 0) : store_commit(p->store)) < 0) {
 		char *msg = g_strdup(store_errmsg(p->store));
@@ -373,6 +389,7 @@ pipeline_poll(struct pipeline *p, const struct feed_config *fc)
 
 	pl->p = p;
 	pl->fc = fc;
+	pl->host = fetch_url_host(fc->url);
 	p->in_flight++;
 	if (store_feed_get(p->store, fc->name, &pl->fs) < 0) {
 		fail(pl, &r, "state database: %s", store_errmsg(p->store));

@@ -16,6 +16,7 @@ struct poll_report {
 	gboolean ok;              /* fetched and parsed (or 304) and committed */
 	gboolean not_modified;
 	enum fetch_outcome outcome;
+	long http_status;         /* 0 when no HTTP answer */
 	char *error;              /* NULL when ok */
 	guint items;              /* items in the document */
 	guint new_items;
@@ -26,6 +27,8 @@ struct poll_report {
 	gboolean ill_formed;
 	gint64 retry_after;
 	gint64 ttl_s;             /* the feed's or server's polling hint */
+	gint64 next_due;          /* Unix s: when the scheduler wants the next poll (committed) */
+	gboolean disabled;        /* the scheduler disabled the feed after permanent failures */
 };
 
 /* Called inside the feed's transaction for each alert after it is stored
@@ -57,6 +60,9 @@ struct pipeline *pipeline_new(const struct config *cfg, struct store *store,
                               const struct pipeline_options *opt,
                               const struct pipeline_hooks *hooks);
 void pipeline_free(struct pipeline *p);     /* accepts NULL; polls in flight are cancelled by the fetcher */
+
+/* Every poll also plans the feed's next one (scheduler.h) and commits it with
+ * the feed's state, in the same transaction as the items. */
 
 /* Starts polling one feed; hooks->done runs when it is over. Returns 0, or -1
  * when the poll could not start (done has then been called with the error). */

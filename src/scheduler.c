@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "pipeline.h"
+#include "config.h"
 #include "scheduler.h"
 
 #define DEFAULT_INTERVAL 900
@@ -256,12 +257,16 @@ sched_poll_from_report(struct sched_poll *poll, const struct poll_report *rep)
 	poll->outcome = rep->outcome;
 	poll->retry_after = rep->retry_after;
 	poll->hint_s = rep->ttl_s;
-	if (rep->error && g_str_has_prefix(rep->error, "http ")) {
-		gint64 v = g_ascii_strtoll(rep->error + 5, NULL, 10);
+	poll->http_status = rep->http_status;
+}
 
-		if (v >= 100 && v <= 999)
-			poll->http_status = (long)v;
-	}
+void
+sched_params_for_feed(struct sched_params *sp, const struct config *cfg, const struct feed_config *fc)
+{
+	sched_params_defaults(sp);
+	sp->interval_s = MAX(fc->interval_s > 0 ? fc->interval_s : cfg->interval_s, cfg->min_interval_s);
+	sp->min_interval_s = cfg->min_interval_s;
+	sp->jitter_pct = cfg->jitter_pct;
 }
 
 gint64

@@ -27,6 +27,12 @@ struct sched_params {
 };
 
 void sched_params_defaults(struct sched_params *sp);
+struct config;
+struct feed_config;
+/* Defaults, then the configured interval (the feed's, else the general one),
+ * floor and jitter. */
+void sched_params_for_feed(struct sched_params *sp, const struct config *cfg,
+                           const struct feed_config *fc);
 
 /* What one poll came to, as far as scheduling cares. */
 struct sched_poll {
@@ -83,8 +89,7 @@ gint64 sched_host_claim(const char *host, gint64 now);
 /* The process-wide table, e.g. for status output. */
 struct sched_hosts *sched_hosts_default(void);
 
-/* The poll report as the scheduler sees it (http status recovered from the
- * "http NNN" the fetcher puts at the start of its error). */
+/* The poll report as the scheduler sees it. */
 void sched_poll_from_report(struct sched_poll *poll, const struct poll_report *rep);
 
 #endif

@@ -324,6 +324,7 @@ test_hosts(void)
 static void
 test_poll_from_report(void)
 {
+	/* The HTTP status travels as a field, never recovered from error text. */
 	static const struct {
 		const char *error;
 		long status;
@@ -332,13 +333,13 @@ test_poll_from_report(void)
 		{ "http 410", 410 },
 		{ "http 503, server asks to retry after 120 s", 503 },
 		{ "timed out: Operation timed out after 4000 milliseconds", 0 },
-		{ "http nonsense", 0 },
-		{ "not a feed", 0 },
+		{ "http 404", 0 },      /* text alone says nothing */
+		{ "not a feed", 200 },
 	};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
 		struct poll_report rep = { .outcome = FETCH_TEMPORARY, .error = (char *)cases[i].error,
-		                           .retry_after = 30, .ttl_s = 600 };
+		                           .http_status = cases[i].status, .retry_after = 30, .ttl_s = 600 };
 		struct sched_poll poll;
 
 		sched_poll_from_report(&poll, &rep);
