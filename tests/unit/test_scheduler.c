@@ -357,7 +357,8 @@ test_daemon_glue(void)
 	struct sched_params sp;
 	struct feed_state a = { .failures = 1, .error_since = NOW }, b = { 0 };
 	struct poll_report bad = { .feed = "a", .outcome = FETCH_TEMPORARY,
-	                           .error = (char *)"http 503", .retry_after = 1800 };
+	                           .http_status = 503, .error = (char *)"http 503",
+	                           .retry_after = 1800 };
 	struct poll_report good = { .feed = "b", .ok = TRUE, .outcome = FETCH_OK };
 	gint64 due_a, due_b;
 
