@@ -2,12 +2,24 @@
  * During the build each node keeps its children as a linked list; the
  * finished automaton renumbers states breadth-first (so the hot shallow
  * states share cache lines) and stores each state's edges as one sorted
- * run of (class, target) pairs. The root has a dense 256-entry table,
- * which is where almost every byte of ordinary text lands. */
+ * run of (class, target) pairs. The shallow states — where almost every
+ * byte of ordinary text lands — also get a dense row: the full transition
+ * (failure links already followed) for every byte class, so that the scan
+ * costs one table load a byte there; deeper states take the sparse edges
+ * and failure links until they fall back into the dense part. The dense
+ * part is capped in bytes, so memory still grows with the patterns, not
+ * with patterns x 256. */
 #include <string.h>
 #include "ahocorasick.h"
 
 #define NONE G_MAXUINT32
+/* In a dense row: the target state has output (its own or on its
+ * dictionary chain). */
+#define OUT_BIT 0x80000000u
+#define STATE_MASK 0x7fffffffu
+/* Bytes of dense rows, at most: enough for every shallow state of large
+ * watchlists while staying within a typical L2 cache. */
+#define DENSE_BYTES_DEFAULT (1u << 20)
 
 /* Patterns are collected first and inserted in sorted order: each one then
  * shares a prefix with the one before, new nodes are always appended as
@@ -27,6 +39,7 @@ struct ac_builder {
 	GArray *plen;       /* guint32 length per pattern */
 	GHashTable *ids;    /* pattern bytes (in a key chunk) -> id + 1 */
 	GStringChunk *keys;
+	guint32 dense_max;  /* states with a dense row, at most; 0 = by DENSE_BYTES_DEFAULT */
 };
 
 struct ac_state {
@@ -38,8 +51,10 @@ struct ac_state {
 };
 
 struct ac {
-	guint32 root[256];  /* byte -> state (0 = stay at the root) */
 	guint8 cls[256];    /* byte -> class; 0 = in no pattern */
+	guint32 n_cls;      /* classes, including 0 */
+	guint32 n_dense;    /* states 0 .. n_dense-1 have a dense row */
+	guint32 *dense;     /* n_dense x n_cls: target state | OUT_BIT */
 	struct ac_state *st;
 	guint32 n_states;
 	guint8 *ecls;       /* edge classes, sorted within a state */
@@ -59,6 +74,12 @@ ac_builder_new(void)
 	b->ids = g_hash_table_new(g_str_hash, g_str_equal);
 	b->keys = g_string_chunk_new(1 << 16);
 	return b;
+}
+
+void
+ac_builder_set_dense_max(struct ac_builder *b, guint32 states)
+{
+	b->dense_max = states ? states : 1;
 }
 
 void
@@ -180,6 +201,33 @@ find_edge(const struct ac *ac, const struct ac_state *st, guint8 c)
 	return 0;
 }
 
+/* Dense rows for the first states in breadth-first order. A state's row is
+ * its failure state's row (a shallower state, so already built) with its
+ * own edges written over it. */
+static void
+build_dense(struct ac *ac, const guint32 *root_cls, guint32 dense_max)
+{
+	guint32 nc = ac->n_cls;
+	guint32 nd = dense_max ? dense_max : MAX(1u, DENSE_BYTES_DEFAULT / (nc * (guint32)sizeof(guint32)));
+
+	nd = MIN(nd, ac->n_states);
+	ac->n_dense = nd;
+	ac->dense = g_new(guint32, (gsize)nd * nc);
+	for (guint32 c = 0; c < nc; c++) {
+		guint32 t = root_cls[c];
+		ac->dense[c] = t | (ac->st[t].out || ac->st[t].dict ? OUT_BIT : 0);
+	}
+	for (guint32 s = 1; s < nd; s++) {
+		const struct ac_state *st = &ac->st[s];
+		guint32 *row = ac->dense + (gsize)s * nc;
+		memcpy(row, ac->dense + (gsize)st->fail * nc, nc * sizeof(guint32));
+		for (guint32 j = 0; j < st->n_edges; j++) {
+			guint32 t = ac->eto[st->edges + j];
+			row[ac->ecls[st->edges + j]] = t | (ac->st[t].out || ac->st[t].dict ? OUT_BIT : 0);
+		}
+	}
+}
+
 struct ac *
 ac_build(struct ac_builder *b)
 {
@@ -190,6 +238,7 @@ ac_build(struct ac_builder *b)
 	guint32 head = 0, tail = 0;
 	guint32 root_cls[257] = { 0 };          /* class -> depth-1 state */
 	gboolean used[256] = { FALSE };
+	guint32 dense_max = b->dense_max;
 
 	/* Breadth-first numbering: shallow states first, and every state's
 	 * children numbered consecutively. */
@@ -209,15 +258,14 @@ ac_build(struct ac_builder *b)
 	guint8 k = 0;
 	for (int c = 0; c < 256; c++)
 		ac->cls[c] = used[c] ? ++k : 0;
+	ac->n_cls = (guint32)k + 1;
 
 	ac->n_states = n;
 	ac->st = g_new(struct ac_state, n);
 	ac->ecls = g_new(guint8, n > 1 ? n - 1 : 1);
 	ac->eto = g_new(guint32, n > 1 ? n - 1 : 1);
-	for (guint32 v = NODE(nodes, 0)->child; v != NONE; v = NODE(nodes, v)->sibling) {
-		ac->root[NODE(nodes, v)->byte] = NODE(nodes, v)->id;
+	for (guint32 v = NODE(nodes, 0)->child; v != NONE; v = NODE(nodes, v)->sibling)
 		root_cls[ac->cls[NODE(nodes, v)->byte]] = NODE(nodes, v)->id;
-	}
 
 	guint32 e = 0;
 	for (guint32 i = 0; i < n; i++) {
@@ -268,6 +316,7 @@ ac_build(struct ac_builder *b)
 			t->dict = ac->st[to].out ? to : ac->st[to].dict;
 		}
 	}
+	build_dense(ac, root_cls, dense_max);
 	return ac;
 }
 
@@ -277,6 +326,7 @@ ac_free(struct ac *ac)
 	if (ac == NULL)
 		return;
 	g_free(ac->st);
+	g_free(ac->dense);
 	g_free(ac->ecls);
 	g_free(ac->eto);
 	g_free(ac->plen);
@@ -301,30 +351,33 @@ ac_pattern_len(const struct ac *ac, guint32 id)
 	return id < ac->n_patterns ? ac->plen[id] : 0;
 }
 
-static inline guint32
-step(const struct ac *ac, guint32 s, guint8 byte)
+/* A transition from a state beyond the dense rows: its own edges, else
+ * down the failure chain, which soon reaches a state with a dense row. */
+static guint32
+sparse_step(const struct ac *ac, guint32 s, guint8 c)
 {
-	guint8 c = ac->cls[byte];
-
-	if (c == 0)
-		return 0;
-	while (s != 0) {
+	do {
 		guint32 t = find_edge(ac, &ac->st[s], c);
 		if (t)
-			return t;
+			return t | (ac->st[t].out || ac->st[t].dict ? OUT_BIT : 0);
 		s = ac->st[s].fail;
-	}
-	return ac->root[byte];
+	} while (s >= ac->n_dense);
+	return ac->dense[(gsize)s * ac->n_cls + c];
 }
 
 void
 ac_scan(const struct ac *ac, const char *text, gsize len, ac_hit_fn hit, void *user)
 {
+	const guint8 *p = (const guint8 *)text;
+	const guint32 *dense = ac->dense;
+	const guint32 nc = ac->n_cls, nd = ac->n_dense;
 	guint32 s = 0;
 
 	for (gsize i = 0; i < len; i++) {
-		s = step(ac, s, (guint8)text[i]);
-		if (s == 0)
+		guint8 c = ac->cls[p[i]];
+		guint32 t = G_LIKELY(s < nd) ? dense[(gsize)s * nc + c] : sparse_step(ac, s, c);
+		s = t & STATE_MASK;
+		if (G_LIKELY(!(t & OUT_BIT)))
 			continue;
 		const struct ac_state *st = &ac->st[s];
 		if (st->out)

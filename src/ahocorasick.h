@@ -1,7 +1,8 @@
 /* ahocorasick.h — a byte-level Aho-Corasick automaton: many patterns, one
- * pass over the text. Transitions are stored compactly (a dense table for
- * the root, sorted edge lists elsewhere, bytes mapped to classes), so
- * memory grows with the patterns, not with patterns x 256. */
+ * pass over the text. Bytes are mapped to classes; the shallow states (where
+ * text spends nearly all its time) get dense rows of complete transitions,
+ * the rest sorted edge lists and failure links. The dense part is capped
+ * (about 1 MB), so memory grows with the patterns, not with patterns x 256. */
 #ifndef NW_AHOCORASICK_H
 #define NW_AHOCORASICK_H
 
@@ -14,6 +15,8 @@ struct ac_builder *ac_builder_new(void);
 /* Adds a pattern (len > 0 bytes); returns its id. Adding the same bytes
  * again returns the same id. */
 guint32 ac_builder_add(struct ac_builder *b, const char *pat, gsize len);
+/* Caps the dense rows at this many states (tests; default: by size). */
+void ac_builder_set_dense_max(struct ac_builder *b, guint32 states);
 /* Builds the automaton and frees the builder. */
 struct ac *ac_build(struct ac_builder *b);
 void ac_builder_free(struct ac_builder *b);             /* accepts NULL */
