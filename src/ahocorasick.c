@@ -8,7 +8,14 @@
  * costs one table load a byte there; deeper states take the sparse edges
  * and failure links until they fall back into the dense part. The dense
  * part is capped in bytes, so memory still grows with the patterns, not
- * with patterns x 256. */
+ * with patterns x 256.
+ *
+ * Word mode (ac_builder_set_words) drops the occurrences that start inside
+ * an ASCII word (an ASCII letter or digit right after another): failure
+ * links lead only to suffixes that could start a hit, and when none is
+ * left inside a word the scan sits in a DEAD state (state 1) until the
+ * word ends. Ordinary text spends a third of its bytes there: fewer hits to
+ * throw away, and fewer deep states visited, so the hot rows stay cached. */
 #include <string.h>
 #include "ahocorasick.h"
 
@@ -17,6 +24,8 @@
  * dictionary chain). */
 #define OUT_BIT 0x80000000u
 #define STATE_MASK 0x7fffffffu
+/* Word mode: the state inside an ASCII word with no hit under way. */
+#define DEAD 1u
 /* Bytes of dense rows, at most: enough for every shallow state of large
  * watchlists while staying within a typical L2 cache. */
 #define DENSE_BYTES_DEFAULT (1u << 20)
@@ -40,24 +49,26 @@ struct ac_builder {
 	GHashTable *ids;    /* pattern bytes (in a key chunk) -> id + 1 */
 	GStringChunk *keys;
 	guint32 dense_max;  /* states with a dense row, at most; 0 = by DENSE_BYTES_DEFAULT */
+	gboolean words;     /* word mode */
 };
 
 struct ac_state {
 	guint32 edges;      /* index of the first edge */
-	guint32 fail;
+	guint32 fail;       /* word mode: DEAD instead of the root after an ASCII letter or digit */
 	guint32 out;        /* pattern id + 1, 0 = none */
 	guint32 dict;       /* nearest state on the fail chain with output, 0 = none */
 	guint32 n_edges;
 };
 
 struct ac {
-	guint8 cls[256];    /* byte -> class; 0 = in no pattern */
+	guint16 cls[256];   /* byte -> class; 0 (and, in word mode, the last class
+	                       for letters and digits) = in no pattern */
 	guint32 n_cls;      /* classes, including 0 */
 	guint32 n_dense;    /* states 0 .. n_dense-1 have a dense row */
 	guint32 *dense;     /* n_dense x n_cls: target state | OUT_BIT */
 	struct ac_state *st;
 	guint32 n_states;
-	guint8 *ecls;       /* edge classes, sorted within a state */
+	guint16 *ecls;      /* edge classes, sorted within a state */
 	guint32 *eto;       /* edge targets */
 	guint32 *plen;
 	guint32 n_patterns;
@@ -80,6 +91,12 @@ void
 ac_builder_set_dense_max(struct ac_builder *b, guint32 states)
 {
 	b->dense_max = states ? states : 1;
+}
+
+void
+ac_builder_set_words(struct ac_builder *b, gboolean words)
+{
+	b->words = words;
 }
 
 void
@@ -188,9 +205,9 @@ build_trie(struct ac_builder *b)
 }
 
 static guint32
-find_edge(const struct ac *ac, const struct ac_state *st, guint8 c)
+find_edge(const struct ac *ac, const struct ac_state *st, guint16 c)
 {
-	const guint8 *ec = ac->ecls + st->edges;
+	const guint16 *ec = ac->ecls + st->edges;
 
 	for (guint32 j = 0; j < st->n_edges; j++) {
 		if (ec[j] == c)
@@ -204,27 +221,39 @@ find_edge(const struct ac *ac, const struct ac_state *st, guint8 c)
 /* Dense rows for the first states in breadth-first order. A state's row is
  * its failure state's row (a shallower state, so already built) with its
  * own edges written over it. */
+/* A transition's value: the state, flagged when it reports something. */
+static inline guint32
+target(const struct ac *ac, guint32 t)
+{
+	return t | (ac->st[t].out || ac->st[t].dict ? OUT_BIT : 0);
+}
+
 static void
-build_dense(struct ac *ac, const guint32 *root_cls, guint32 dense_max)
+build_dense(struct ac *ac, const guint32 *root_cls, const gboolean *cls_alnum, gboolean words,
+            guint32 dense_max)
 {
 	guint32 nc = ac->n_cls;
 	guint32 nd = dense_max ? dense_max : MAX(1u, DENSE_BYTES_DEFAULT / (nc * (guint32)sizeof(guint32)));
 
-	nd = MIN(nd, ac->n_states);
+	nd = MIN(MAX(nd, words ? DEAD + 1 : 1), ac->n_states);
 	ac->n_dense = nd;
 	ac->dense = g_new(guint32, (gsize)nd * nc);
 	for (guint32 c = 0; c < nc; c++) {
 		guint32 t = root_cls[c];
-		ac->dense[c] = t | (ac->st[t].out || ac->st[t].dict ? OUT_BIT : 0);
+		ac->dense[c] = t ? target(ac, t) : cls_alnum[c] ? DEAD : 0;
 	}
 	for (guint32 s = 1; s < nd; s++) {
 		const struct ac_state *st = &ac->st[s];
 		guint32 *row = ac->dense + (gsize)s * nc;
-		memcpy(row, ac->dense + (gsize)st->fail * nc, nc * sizeof(guint32));
-		for (guint32 j = 0; j < st->n_edges; j++) {
-			guint32 t = ac->eto[st->edges + j];
-			row[ac->ecls[st->edges + j]] = t | (ac->st[t].out || ac->st[t].dict ? OUT_BIT : 0);
+		if (words && s == DEAD) {
+			/* letters and digits stay in the word; anything else acts as from the root */
+			for (guint32 c = 0; c < nc; c++)
+				row[c] = cls_alnum[c] ? DEAD : ac->dense[c];
+			continue;
 		}
+		memcpy(row, ac->dense + (gsize)st->fail * nc, nc * sizeof(guint32));
+		for (guint32 j = 0; j < st->n_edges; j++)
+			row[ac->ecls[st->edges + j]] = target(ac, ac->eto[st->edges + j]);
 	}
 }
 
@@ -236,9 +265,13 @@ ac_build(struct ac_builder *b)
 	guint32 n = nodes->len;
 	guint32 *order = g_new(guint32, n);     /* BFS order -> trie node */
 	guint32 head = 0, tail = 0;
-	guint32 root_cls[257] = { 0 };          /* class -> depth-1 state */
+	guint32 root_cls[258] = { 0 };          /* class -> depth-1 state */
+	gboolean cls_alnum[258] = { FALSE };
 	gboolean used[256] = { FALSE };
 	guint32 dense_max = b->dense_max;
+	gboolean words = b->words;
+	guint32 extra = words ? 1 : 0;          /* word mode: state 1 is DEAD */
+	guint32 dead = words ? DEAD : NONE;
 
 	/* Breadth-first numbering: shallow states first, and every state's
 	 * children numbered consecutively. */
@@ -249,20 +282,30 @@ ac_build(struct ac_builder *b)
 			order[tail++] = v;
 	}
 	for (guint32 i = 0; i < n; i++)
-		NODE(nodes, order[i])->id = i;
+		NODE(nodes, order[i])->id = i == 0 ? 0 : i + extra;
 
 	/* Byte classes: only bytes that occur in patterns get one. Classes
 	 * keep byte order, so sorted children give sorted edges. */
 	for (guint32 i = 1; i < n; i++)
 		used[NODE(nodes, i)->byte] = TRUE;
-	guint8 k = 0;
-	for (int c = 0; c < 256; c++)
+	guint16 k = 0;
+	for (int c = 0; c < 256; c++) {
 		ac->cls[c] = used[c] ? ++k : 0;
-	ac->n_cls = (guint32)k + 1;
+		cls_alnum[ac->cls[c]] = words && g_ascii_isalnum(c);
+	}
+	/* Word mode: letters and digits in no pattern must not share class 0
+	 * with the bytes that end a word. */
+	for (int c = 0; words && c < 256; c++) {
+		if (g_ascii_isalnum(c) && !used[c]) {
+			ac->cls[c] = k + 1;
+			cls_alnum[k + 1] = TRUE;
+		}
+	}
+	ac->n_cls = (guint32)k + 1 + (words ? 1 : 0);
 
-	ac->n_states = n;
-	ac->st = g_new(struct ac_state, n);
-	ac->ecls = g_new(guint8, n > 1 ? n - 1 : 1);
+	ac->n_states = n + extra;
+	ac->st = g_new0(struct ac_state, n + extra);
+	ac->ecls = g_new(guint16, n > 1 ? n - 1 : 1);
 	ac->eto = g_new(guint32, n > 1 ? n - 1 : 1);
 	for (guint32 v = NODE(nodes, 0)->child; v != NONE; v = NODE(nodes, v)->sibling)
 		root_cls[ac->cls[NODE(nodes, v)->byte]] = NODE(nodes, v)->id;
@@ -270,10 +313,11 @@ ac_build(struct ac_builder *b)
 	guint32 e = 0;
 	for (guint32 i = 0; i < n; i++) {
 		const struct bnode *bn = NODE(nodes, order[i]);
-		struct ac_state *st = &ac->st[i];
+		struct ac_state *st = &ac->st[bn->id];
 		guint32 m = 0;
 		st->out = bn->out;
-		st->fail = 0;
+		/* depth 1 (the others are set below) */
+		st->fail = words && g_ascii_isalnum(bn->byte) ? dead : 0;
 		st->dict = 0;
 		st->edges = e;
 		if (i != 0) {
@@ -295,16 +339,18 @@ ac_build(struct ac_builder *b)
 
 	/* Failure and dictionary links, in BFS order, on the compact arrays
 	 * (contiguous edge runs are far kinder to the cache than the builder's
-	 * linked lists). Depth-1 states fail to the root. */
-	for (guint32 s = 1; s < n; s++) {
+	 * linked lists). Depth-1 states fail to the root. In word mode a chain
+	 * ending in DEAD means the state ends in a letter or digit: a pattern
+	 * starting with one cannot begin right after it. */
+	for (guint32 s = 1; s < ac->n_states; s++) {
 		const struct ac_state *st = &ac->st[s];
 		for (guint32 j = 0; j < st->n_edges; j++) {
-			guint8 c = ac->ecls[st->edges + j];
+			guint16 c = ac->ecls[st->edges + j];
 			struct ac_state *t = &ac->st[ac->eto[st->edges + j]];
 			guint32 f = st->fail, to = 0;
 			for (;;) {
-				if (f == 0) {
-					to = root_cls[c];
+				if (f == 0 || f == dead) {
+					to = f == dead && cls_alnum[c] ? 0 : root_cls[c];
 					break;
 				}
 				to = find_edge(ac, &ac->st[f], c);
@@ -312,11 +358,11 @@ ac_build(struct ac_builder *b)
 					break;
 				f = ac->st[f].fail;
 			}
-			t->fail = to;
+			t->fail = to == 0 && cls_alnum[c] ? dead : to;
 			t->dict = ac->st[to].out ? to : ac->st[to].dict;
 		}
 	}
-	build_dense(ac, root_cls, dense_max);
+	build_dense(ac, root_cls, cls_alnum, words, dense_max);
 	return ac;
 }
 
@@ -354,12 +400,12 @@ ac_pattern_len(const struct ac *ac, guint32 id)
 /* A transition from a state beyond the dense rows: its own edges, else
  * down the failure chain, which soon reaches a state with a dense row. */
 static guint32
-sparse_step(const struct ac *ac, guint32 s, guint8 c)
+sparse_step(const struct ac *ac, guint32 s, guint16 c)
 {
 	do {
 		guint32 t = find_edge(ac, &ac->st[s], c);
 		if (t)
-			return t | (ac->st[t].out || ac->st[t].dict ? OUT_BIT : 0);
+			return target(ac, t);
 		s = ac->st[s].fail;
 	} while (s >= ac->n_dense);
 	return ac->dense[(gsize)s * ac->n_cls + c];
@@ -374,7 +420,7 @@ ac_scan(const struct ac *ac, const char *text, gsize len, ac_hit_fn hit, void *u
 	guint32 s = 0;
 
 	for (gsize i = 0; i < len; i++) {
-		guint8 c = ac->cls[p[i]];
+		guint16 c = ac->cls[p[i]];
 		guint32 t = G_LIKELY(s < nd) ? dense[(gsize)s * nc + c] : sparse_step(ac, s, c);
 		s = t & STATE_MASK;
 		if (G_LIKELY(!(t & OUT_BIT)))

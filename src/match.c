@@ -246,6 +246,9 @@ matcher_new(const struct watchlists *wl)
 	m->group_fields = g_new0(guint, m->n_groups + 1);
 	m->entry_aux_first = g_new0(guint32, m->n_entries + 1);
 	fold_init(&b->fold);
+	/* Hits that start inside a word never count (see on_hit), so the
+	 * automaton need not find them. */
+	ac_builder_set_words(b->ac, TRUE);
 
 	for (guint i = 0; i < m->n_entries; i++) {
 		const struct wl_entry *e = watchlists_entry(wl, i);

@@ -1,7 +1,8 @@
 /* test_ahocorasick_dense.c — the scan must not depend on how many states
  * got a dense row: the same random automata, with dense rows for only the
  * first 1, 2, 5 or 40 states and with the default, report exactly the
- * occurrences a naive search finds, in order of end offset. */
+ * occurrences a naive search finds, in order of end offset; in word mode,
+ * all but those that start inside an ASCII word. */
 #include <string.h>
 #include "ahocorasick.h"
 
@@ -21,7 +22,7 @@ on_hit(guint32 id, gsize end, void *user)
 /* Occurrences by a naive search, ordered by end and then by length (the
  * longest pattern first, as the automaton reports them). */
 static GArray *
-naive(GPtrArray *pats, const char *text, gsize len)
+naive(GPtrArray *pats, const char *text, gsize len, gboolean words)
 {
 	GArray *out = g_array_new(FALSE, FALSE, sizeof(struct hit));
 
@@ -29,7 +30,10 @@ naive(GPtrArray *pats, const char *text, gsize len)
 		for (gsize l = end; l > 0; l--) {
 			for (guint id = 0; id < pats->len; id++) {
 				const char *p = g_ptr_array_index(pats, id);
-				if (strlen(p) == l && memcmp(text + end - l, p, l) == 0) {
+				gsize st = end - l;
+				if (words && st > 0 && g_ascii_isalnum(text[st]) && g_ascii_isalnum(text[st - 1]))
+					continue;
+				if (strlen(p) == l && memcmp(text + st, p, l) == 0) {
 					struct hit h = { id, end };
 					g_array_append_val(out, h);
 				}
@@ -45,7 +49,8 @@ test_dense_limits(void)
 	static const guint32 limits[] = { 1, 2, 5, 40, 0 };
 	GRand *r = g_rand_new_with_seed(4321);
 
-	for (int round = 0; round < 60; round++) {
+	for (int round = 0; round < 120; round++) {
+		gboolean words = round >= 60;
 		GPtrArray *pats = g_ptr_array_new_with_free_func(g_free);
 		int np = g_rand_int_range(r, 1, 40);
 		char text[300];
@@ -54,7 +59,7 @@ test_dense_limits(void)
 			int len = g_rand_int_range(r, 1, 8);
 			char *p = g_malloc(len + 1);
 			for (int j = 0; j < len; j++)
-				p[j] = "ab\xd0\x96z"[g_rand_int_range(r, 0, round % 2 ? 3 : 5)];
+				p[j] = "ab \xd0\x96z#7"[g_rand_int_range(r, 0, round % 2 ? 3 : 8)];
 			p[len] = '\0';
 			gboolean dup = FALSE;
 			for (guint k = 0; k < pats->len; k++)
@@ -65,8 +70,8 @@ test_dense_limits(void)
 				g_ptr_array_add(pats, p);
 		}
 		for (gsize j = 0; j < sizeof(text); j++)
-			text[j] = "ab\xd0\x96zq"[g_rand_int_range(r, 0, 6)];
-		GArray *want = naive(pats, text, sizeof(text));
+			text[j] = "ab \xd0\x96zq#7."[g_rand_int_range(r, 0, 10)];
+		GArray *want = naive(pats, text, sizeof(text), words);
 
 		for (guint l = 0; l < G_N_ELEMENTS(limits); l++) {
 			struct ac_builder *b = ac_builder_new();
@@ -77,6 +82,7 @@ test_dense_limits(void)
 			}
 			if (limits[l])
 				ac_builder_set_dense_max(b, limits[l]);
+			ac_builder_set_words(b, words);
 			struct ac *ac = ac_build(b);
 			ac_scan(ac, text, sizeof(text), on_hit, got);
 			g_assert_cmpuint(got->len, ==, want->len);
@@ -99,6 +105,6 @@ int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
-	g_test_add_func("/ahocorasick/dense-limits", test_dense_limits);
+	g_test_add_func("/ahocorasick/dense-limits-and-words", test_dense_limits);
 	return g_test_run();
 }
