@@ -46,6 +46,7 @@ struct aux_ref {
 struct aux_hit {
 	guint32 pattern;
 	guint32 start, end;     /* folded offsets */
+	guint32 next;           /* the pattern's next occurrence, NO_USE = none */
 	guint8 field;
 };
 
@@ -95,7 +96,11 @@ struct matcher {
 	struct group_state *gs;
 	guint32 *rule_gen;
 	GArray *hits;           /* of struct hit */
-	GArray *aux_hits;       /* of struct aux_hit, sorted by pattern after the scan */
+	GArray *aux_hits;       /* of struct aux_hit, in text order */
+	guint32 *aux_gen;       /* per pattern: item generation of aux_head/aux_tail */
+	guint32 *aux_head;      /* per pattern: its first and last occurrence in aux_hits, */
+	guint32 *aux_tail;      /* chained through next (text order, no sorting) */
+	GArray *hit_tmp;        /* scratch for sorting hits */
 	GArray *touched;        /* guint32 groups in first-touch order */
 	GArray *near_a, *near_b;/* guint32 hit indexes */
 	GString *cats;
@@ -336,6 +341,10 @@ matcher_new(const struct watchlists *wl)
 	m->rule_gen = g_new0(guint32, n_rules + 1);
 	m->hits = g_array_sized_new(FALSE, FALSE, sizeof(struct hit), 64);
 	m->aux_hits = g_array_sized_new(FALSE, FALSE, sizeof(struct aux_hit), 64);
+	m->aux_gen = g_new0(guint32, np + 1);
+	m->aux_head = g_new0(guint32, np + 1);
+	m->aux_tail = g_new0(guint32, np + 1);
+	m->hit_tmp = g_array_new(FALSE, FALSE, sizeof(struct hit));
 	m->touched = g_array_sized_new(FALSE, FALSE, sizeof(guint32), 64);
 	m->near_a = g_array_new(FALSE, FALSE, sizeof(guint32));
 	m->near_b = g_array_new(FALSE, FALSE, sizeof(guint32));
@@ -364,6 +373,10 @@ matcher_free(struct matcher *m)
 	g_free(m->rule_gen);
 	g_array_free(m->hits, TRUE);
 	g_array_free(m->aux_hits, TRUE);
+	g_free(m->aux_gen);
+	g_free(m->aux_head);
+	g_free(m->aux_tail);
+	g_array_free(m->hit_tmp, TRUE);
 	g_free(m->entry_aux_first);
 	g_free(m->entry_aux);
 	g_array_free(m->touched, TRUE);
@@ -485,8 +498,16 @@ on_hit(guint32 pattern, gsize end, void *user)
 		return;
 	gboolean end_ok = !(pf & PAT_END_WORD) || !fold_word_at(text, f->text->len, end);
 	if ((pf & PAT_AUX) && end_ok) {
-		struct aux_hit a = { pattern, (guint32)start, (guint32)end, sc->field };
+		struct aux_hit a = { pattern, (guint32)start, (guint32)end, NO_USE, sc->field };
+		guint32 k = m->aux_hits->len;
 		g_array_append_val(m->aux_hits, a);
+		if (m->aux_gen[pattern] != m->gen) {
+			m->aux_gen[pattern] = m->gen;
+			m->aux_head[pattern] = k;
+		} else {
+			g_array_index(m->aux_hits, struct aux_hit, m->aux_tail[pattern]).next = k;
+		}
+		m->aux_tail[pattern] = k;
 	}
 	for (guint32 i = m->use_first[pattern]; i < m->use_first[pattern + 1]; i++) {
 		const struct use *u = &m->uses[i];
@@ -588,16 +609,48 @@ cmp_hit(const void *a, const void *b)
 	return x->kind - y->kind;
 }
 
-static int
-cmp_aux_hit(const void *a, const void *b)
+/* Stable, and without the allocation qsort makes for all but tiny arrays:
+ * hits arrive nearly sorted (by field, then end), so insertion sort on
+ * short runs and merging them costs little. */
+static void
+sort_hits(struct matcher *m)
 {
-	const struct aux_hit *x = a, *y = b;
+	struct hit *a = (struct hit *)(void *)m->hits->data;
+	guint n = m->hits->len;
+	const guint run = 16;
 
-	if (x->pattern != y->pattern)
-		return x->pattern < y->pattern ? -1 : 1;
-	if (x->field != y->field)
-		return x->field - y->field;
-	return x->start < y->start ? -1 : x->start > y->start;
+	for (guint lo = 0; lo < n; lo += run) {
+		guint hi = MIN(lo + run, n);
+		for (guint i = lo + 1; i < hi; i++) {
+			struct hit x = a[i];
+			guint j = i;
+			while (j > lo && cmp_hit(&a[j - 1], &x) > 0) {
+				a[j] = a[j - 1];
+				j--;
+			}
+			a[j] = x;
+		}
+	}
+	if (n <= run)
+		return;
+	g_array_set_size(m->hit_tmp, n);
+	struct hit *src = a, *dst = (struct hit *)(void *)m->hit_tmp->data;
+	for (guint w = run; w < n; w *= 2) {
+		for (guint lo = 0; lo < n; lo += 2 * w) {
+			guint mid = MIN(lo + w, n), hi = MIN(lo + 2 * w, n), i = lo, j = mid, k = lo;
+			while (i < mid && j < hi)
+				dst[k++] = cmp_hit(&src[j], &src[i]) < 0 ? src[j++] : src[i++];
+			while (i < mid)
+				dst[k++] = src[i++];
+			while (j < hi)
+				dst[k++] = src[j++];
+		}
+		struct hit *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != a)
+		memcpy(a, src, n * sizeof(*a));
 }
 
 static void
@@ -608,6 +661,7 @@ scan_item(struct matcher *m, const struct feed_item *item)
 	if (++m->gen == 0) {            /* wrapped: forget every stamp */
 		memset(m->gs, 0, sizeof(*m->gs) * (m->n_groups + 1));
 		memset(m->rule_gen, 0, sizeof(*m->rule_gen) * (watchlists_n_rules(m->wl) + 1));
+		memset(m->aux_gen, 0, sizeof(*m->aux_gen) * (ac_n_patterns(m->ac) + 1));
 		m->gen = 1;
 	}
 	g_array_set_size(m->hits, 0);
@@ -633,9 +687,7 @@ scan_item(struct matcher *m, const struct feed_item *item)
 			scan_regex(m, f, ft);
 	}
 	if (m->hits->len > 1)
-		qsort(m->hits->data, m->hits->len, sizeof(struct hit), cmp_hit);
-	if (m->aux_hits->len > 1)
-		qsort(m->aux_hits->data, m->aux_hits->len, sizeof(struct aux_hit), cmp_aux_hit);
+		sort_hits(m);
 	for (guint i = 0; i < m->hits->len; i++) {
 		const struct hit *h = &g_array_index(m->hits, struct hit, i);
 		struct group_state *g = &m->gs[h->group];
@@ -694,20 +746,12 @@ aux_at(const struct matcher *m, guint32 i)
 	return &g_array_index(m->aux_hits, struct aux_hit, i);
 }
 
-/* First aux hit of a pattern (the array is sorted by pattern). */
+/* First occurrence of an aux pattern in this item, NO_USE = none; the
+ * others follow through next. */
 static guint32
 aux_first(const struct matcher *m, guint32 pattern)
 {
-	guint32 lo = 0, hi = m->aux_hits->len;
-
-	while (lo < hi) {
-		guint32 mid = lo + (hi - lo) / 2;
-		if (aux_at(m, mid)->pattern < pattern)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return m->aux_gen[pattern] == m->gen ? m->aux_head[pattern] : NO_USE;
 }
 
 static void
@@ -725,8 +769,7 @@ decide_entry(struct matcher *m, guint32 group)
 	for (guint32 r = 0; r < n_refs && m->aux_hits->len; r++) {
 		if (refs[r].kind == U_NOT_IN)
 			continue;
-		for (guint32 k = aux_first(m, refs[r].pattern);
-		     k < m->aux_hits->len && aux_at(m, k)->pattern == refs[r].pattern; k++) {
+		for (guint32 k = aux_first(m, refs[r].pattern); k != NO_USE; k = aux_at(m, k)->next) {
 			if (!(e->fields & (1u << aux_at(m, k)->field)))
 				continue;
 			if (refs[r].kind == U_EXCLUDE && excluded == NO_USE) {
@@ -752,8 +795,7 @@ decide_entry(struct matcher *m, guint32 group)
 		for (guint32 r = 0; r < n_refs && h->state == HIT_OK; r++) {
 			if (refs[r].kind == U_EXCLUDE || (refs[r].kind == U_CONTEXT && has_context))
 				continue;
-			for (guint32 k = aux_first(m, refs[r].pattern);
-			     k < m->aux_hits->len && aux_at(m, k)->pattern == refs[r].pattern; k++) {
+			for (guint32 k = aux_first(m, refs[r].pattern); k != NO_USE; k = aux_at(m, k)->next) {
 				const struct aux_hit *a = aux_at(m, k);
 				if (a->field != h->field)
 					continue;
