@@ -72,6 +72,7 @@ struct ac {
 	guint32 *eto;       /* edge targets */
 	guint32 *plen;
 	guint32 n_patterns;
+	guint32 max_len;    /* longest pattern */
 };
 
 struct ac_builder *
@@ -334,6 +335,8 @@ ac_build(struct ac_builder *b)
 	g_array_free(nodes, TRUE);
 	ac->n_patterns = b->plen->len;
 	ac->plen = (guint32 *)(void *)g_array_free(b->plen, FALSE);
+	for (guint32 i = 0; i < ac->n_patterns; i++)
+		ac->max_len = MAX(ac->max_len, ac->plen[i]);
 	b->plen = NULL;
 	ac_builder_free(b);
 
@@ -411,24 +414,82 @@ sparse_step(const struct ac *ac, guint32 s, guint16 c)
 	return ac->dense[(gsize)s * ac->n_cls + c];
 }
 
+static inline guint32
+next_state(const struct ac *ac, guint32 s, guint8 byte)
+{
+	guint16 c = ac->cls[byte];
+
+	return G_LIKELY(s < ac->n_dense) ? ac->dense[(gsize)s * ac->n_cls + c] : sparse_step(ac, s, c);
+}
+
+static inline void
+report(const struct ac *ac, guint32 s, gsize end, ac_hit_fn hit, void *user)
+{
+	const struct ac_state *st = &ac->st[s];
+
+	if (st->out)
+		hit(st->out - 1, end, user);
+	for (guint32 d = st->dict; d != 0; d = ac->st[d].dict)
+		hit(ac->st[d].out - 1, end, user);
+}
+
+static void
+scan_run(const struct ac *ac, const guint8 *p, gsize i, gsize len, guint32 *state,
+         ac_hit_fn hit, void *user)
+{
+	guint32 s = *state;
+
+	for (; i < len; i++) {
+		guint32 t = next_state(ac, s, p[i]);
+		s = t & STATE_MASK;
+		if (G_UNLIKELY(t & OUT_BIT))
+			report(ac, s, i + 1, hit, user);
+	}
+	*state = s;
+}
+
+#define SPLIT_MIN 256
+#define SPLIT_BUF 128
+
+/* Each byte costs one table load that depends on the previous one, so a
+ * long text is scanned as two halves at once: the second pass starts
+ * max_len bytes before the middle (by then its state is exactly what one
+ * pass would have) and keeps its hits aside until the first half is done,
+ * so hits still come in order. A full buffer only ends the overlap early. */
 void
 ac_scan(const struct ac *ac, const char *text, gsize len, ac_hit_fn hit, void *user)
 {
 	const guint8 *p = (const guint8 *)text;
-	const guint32 *dense = ac->dense;
-	const guint32 nc = ac->n_cls, nd = ac->n_dense;
+	gsize i = 0;
 	guint32 s = 0;
 
-	for (gsize i = 0; i < len; i++) {
-		guint16 c = ac->cls[p[i]];
-		guint32 t = G_LIKELY(s < nd) ? dense[(gsize)s * nc + c] : sparse_step(ac, s, c);
-		s = t & STATE_MASK;
-		if (G_LIKELY(!(t & OUT_BIT)))
-			continue;
-		const struct ac_state *st = &ac->st[s];
-		if (st->out)
-			hit(st->out - 1, i + 1, user);
-		for (guint32 d = st->dict; d != 0; d = ac->st[d].dict)
-			hit(ac->st[d].out - 1, i + 1, user);
+	if (len >= SPLIT_MIN && len / 2 > ac->max_len) {
+		struct { guint32 s; gsize end; } buf[SPLIT_BUF];
+		gsize mid = len / 2, j = mid - ac->max_len;
+		guint32 sb = 0;
+		guint nb = 0;
+
+		while (i < mid) {
+			guint32 ta = next_state(ac, s, p[i]);
+			guint32 tb = next_state(ac, sb, p[j]);
+			s = ta & STATE_MASK;
+			sb = tb & STATE_MASK;
+			i++;
+			j++;
+			if (G_UNLIKELY(ta & OUT_BIT))
+				report(ac, s, i, hit, user);
+			if (G_UNLIKELY(tb & OUT_BIT) && j > mid) {
+				buf[nb].s = sb;
+				buf[nb].end = j;
+				if (++nb == SPLIT_BUF)
+					break;
+			}
+		}
+		scan_run(ac, p, i, mid, &s, hit, user);
+		for (guint k = 0; k < nb; k++)
+			report(ac, buf[k].s, buf[k].end, hit, user);
+		i = j;
+		s = sb;
 	}
+	scan_run(ac, p, i, len, &s, hit, user);
 }
