@@ -163,17 +163,19 @@ fold_clear(struct fold *f)
 	memset(f, 0, sizeof(*f));
 }
 
-/* ASCII byte -> folded byte; 0 for whitespace and control characters. */
+/* ASCII byte -> folded byte; ' ' for whitespace, control characters and '-'. */
+#define S ' '
 static const unsigned char ascii_fold[128] = {
 #define R(x) x, x+1, x+2, x+3, x+4, x+5, x+6, x+7
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, R(33), 41, 42, 43, 44, 0, 46, 47, 48, R(49), R(57), 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l',
+	S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, S,
+	S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, S,
+	S, R(33), 41, 42, 43, 44, S, 46, 47, 48, R(49), R(57), 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l',
 	'm', 'n', 'o', 'p', 'q', 'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z', '[', '\\', ']', '^', '_',
 	'\'', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o',
-	'p', 'q', 'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z', '{', '|', '}', '~', 0,
+	'p', 'q', 'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z', '{', '|', '}', '~', S,
 #undef R
 };
+#undef S
 
 /* The folded form of a character at or beyond U+0800. *tmp receives a
  * string to free when the form is not cached. */
@@ -223,17 +225,18 @@ cached_fold(struct fold_cache *fc, gunichar c, gsize *len, char **tmp)
 	return s;
 }
 
-/* The output cursor. Invariant: room for (input bytes still to read) + 1
- * more folded bytes, since an ASCII byte yields at most one (a collapsed
- * space is emitted in place of a byte that yielded none). Only characters
- * whose folded form is longer than they are need to grow the buffers. */
+/* The output cursor. A space is written at once, unless the output is
+ * empty or already ends in one, and a trailing space is dropped at the end:
+ * collapsing without a branch a byte. Invariant: room for (input bytes
+ * still to read) + 1 more folded bytes, since an ASCII byte yields at most
+ * one; only characters whose folded form is longer than they are need to
+ * grow the buffers. */
 struct out {
 	char *t;
 	guint32 *map;
 	gsize k;               /* bytes written */
 	gsize cap;             /* bytes t can hold, before the NUL */
-	gboolean space;        /* a space is pending */
-	guint32 space_orig;
+	guint last_space;      /* the output is empty or ends in a space */
 };
 
 static void
@@ -248,38 +251,23 @@ out_reserve(struct fold *f, struct out *o, gsize need)
 	o->map = (guint32 *)(void *)f->map->data;
 }
 
+/* b: a folded byte, ' ' for a space */
 static inline void
 out_byte(struct out *o, char b, guint32 orig)
 {
-	if (G_UNLIKELY(o->space)) {
-		o->space = FALSE;
-		if (o->k > 0) {
-			o->t[o->k] = ' ';
-			o->map[o->k++] = o->space_orig;
-		}
-	}
-	o->t[o->k] = b;
-	o->map[o->k++] = orig;
-}
+	guint sp = b == ' ';
 
-static inline void
-out_space(struct out *o, guint32 orig)
-{
-	if (!o->space) {
-		o->space = TRUE;
-		o->space_orig = orig;
-	}
+	o->t[o->k] = b;
+	o->map[o->k] = orig;
+	o->k += !(sp & o->last_space);
+	o->last_space = sp;
 }
 
 static inline void
 out_str(struct out *o, const char *s, gsize len, guint32 orig)
 {
-	for (gsize i = 0; i < len; i++) {
-		if (s[i] == ' ')
-			out_space(o, orig);
-		else
-			out_byte(o, s[i], orig);
-	}
+	for (gsize i = 0; i < len; i++)
+		out_byte(o, s[i], orig);
 }
 
 /* One valid UTF-8 character of two or three bytes at p (n bytes left), or
@@ -306,7 +294,7 @@ fold_run(struct fold *f, const char *src, gssize len)
 {
 	const unsigned char *s = (const unsigned char *)src;
 	gsize n = len < 0 ? strlen(src) : (gsize)len;
-	struct out o = { NULL, NULL, 0, n + 1, FALSE, 0 };
+	struct out o = { NULL, NULL, 0, n + 1, 1 };
 	gsize i = 0;
 
 	g_string_set_size(f->text, o.cap);
@@ -316,11 +304,7 @@ fold_run(struct fold *f, const char *src, gssize len)
 	while (i < n) {
 		/* The common case: a run of ASCII, one table lookup a byte. */
 		while (i < n && s[i] < 0x80) {
-			unsigned char b = ascii_fold[s[i]];
-			if (b)
-				out_byte(&o, (char)b, (guint32)i);
-			else
-				out_space(&o, (guint32)i);
+			out_byte(&o, (char)ascii_fold[s[i]], (guint32)i);
 			i++;
 		}
 		if (i >= n)
@@ -352,6 +336,8 @@ fold_run(struct fold *f, const char *src, gssize len)
 		g_free(tmp);
 		i += clen;
 	}
+	if (o.k > 0 && o.last_space)
+		o.k--;
 	o.map[o.k] = (guint32)n;
 	g_string_truncate(f->text, o.k);
 	g_array_set_size(f->map, (guint)o.k + 1);
