@@ -20,10 +20,12 @@
 #include "ahocorasick.h"
 
 #define NONE G_MAXUINT32
-/* In a dense row: the target state has output (its own or on its
- * dictionary chain). */
+/* Transitions hold codes, not state numbers: a state with a dense row is
+ * coded as the offset of its row (state x n_cls), so the next load needs
+ * no multiplication; a state without one as dense_size + (state - n_dense).
+ * OUT_BIT: the target state has output (its own or on its dictionary chain). */
 #define OUT_BIT 0x80000000u
-#define STATE_MASK 0x7fffffffu
+#define CODE_MASK 0x7fffffffu
 /* Word mode: the state inside an ASCII word with no hit under way. */
 #define DEAD 1u
 /* Bytes of dense rows, at most: enough for every shallow state of large
@@ -65,7 +67,8 @@ struct ac {
 	                       for letters and digits) = in no pattern */
 	guint32 n_cls;      /* classes, including 0 */
 	guint32 n_dense;    /* states 0 .. n_dense-1 have a dense row */
-	guint32 *dense;     /* n_dense x n_cls: target state | OUT_BIT */
+	guint32 *dense;     /* n_dense x n_cls: target code | OUT_BIT */
+	guint32 dense_size; /* n_dense x n_cls */
 	struct ac_state *st;
 	guint32 n_states;
 	guint16 *ecls;      /* edge classes, sorted within a state */
@@ -222,11 +225,19 @@ find_edge(const struct ac *ac, const struct ac_state *st, guint16 c)
 /* Dense rows for the first states in breadth-first order. A state's row is
  * its failure state's row (a shallower state, so already built) with its
  * own edges written over it. */
-/* A transition's value: the state, flagged when it reports something. */
+/* A transition's value: the state's code, flagged when it reports something. */
 static inline guint32
 target(const struct ac *ac, guint32 t)
 {
-	return t | (ac->st[t].out || ac->st[t].dict ? OUT_BIT : 0);
+	guint32 code = t < ac->n_dense ? t * ac->n_cls : ac->dense_size + (t - ac->n_dense);
+
+	return code | (ac->st[t].out || ac->st[t].dict ? OUT_BIT : 0);
+}
+
+static inline guint32
+code_state(const struct ac *ac, guint32 code)
+{
+	return code < ac->dense_size ? code / ac->n_cls : code - ac->dense_size + ac->n_dense;
 }
 
 static void
@@ -236,12 +247,13 @@ build_dense(struct ac *ac, const guint32 *root_cls, const gboolean *cls_alnum, g
 	guint32 nc = ac->n_cls;
 	guint32 nd = dense_max ? dense_max : MAX(1u, DENSE_BYTES_DEFAULT / (nc * (guint32)sizeof(guint32)));
 
-	nd = MIN(MAX(nd, words ? DEAD + 1 : 1), ac->n_states);
+	nd = MIN(MAX(nd, words ? DEAD + 1 : 1), MIN(ac->n_states, (1u << 30) / nc));
 	ac->n_dense = nd;
+	ac->dense_size = nd * nc;
 	ac->dense = g_new(guint32, (gsize)nd * nc);
 	for (guint32 c = 0; c < nc; c++) {
 		guint32 t = root_cls[c];
-		ac->dense[c] = t ? target(ac, t) : cls_alnum[c] ? DEAD : 0;
+		ac->dense[c] = target(ac, t ? t : cls_alnum[c] ? DEAD : 0);
 	}
 	for (guint32 s = 1; s < nd; s++) {
 		const struct ac_state *st = &ac->st[s];
@@ -249,7 +261,7 @@ build_dense(struct ac *ac, const guint32 *root_cls, const gboolean *cls_alnum, g
 		if (words && s == DEAD) {
 			/* letters and digits stay in the word; anything else acts as from the root */
 			for (guint32 c = 0; c < nc; c++)
-				row[c] = cls_alnum[c] ? DEAD : ac->dense[c];
+				row[c] = cls_alnum[c] ? target(ac, DEAD) : ac->dense[c];
 			continue;
 		}
 		memcpy(row, ac->dense + (gsize)st->fail * nc, nc * sizeof(guint32));
@@ -403,8 +415,10 @@ ac_pattern_len(const struct ac *ac, guint32 id)
 /* A transition from a state beyond the dense rows: its own edges, else
  * down the failure chain, which soon reaches a state with a dense row. */
 static guint32
-sparse_step(const struct ac *ac, guint32 s, guint16 c)
+sparse_step(const struct ac *ac, guint32 code, guint16 c)
 {
+	guint32 s = code - ac->dense_size + ac->n_dense;
+
 	do {
 		guint32 t = find_edge(ac, &ac->st[s], c);
 		if (t)
@@ -415,17 +429,17 @@ sparse_step(const struct ac *ac, guint32 s, guint16 c)
 }
 
 static inline guint32
-next_state(const struct ac *ac, guint32 s, guint8 byte)
+next_code(const struct ac *ac, guint32 code, guint8 byte)
 {
 	guint16 c = ac->cls[byte];
 
-	return G_LIKELY(s < ac->n_dense) ? ac->dense[(gsize)s * ac->n_cls + c] : sparse_step(ac, s, c);
+	return G_LIKELY(code < ac->dense_size) ? ac->dense[code + c] : sparse_step(ac, code, c);
 }
 
-static inline void
-report(const struct ac *ac, guint32 s, gsize end, ac_hit_fn hit, void *user)
+static void
+report(const struct ac *ac, guint32 code, gsize end, ac_hit_fn hit, void *user)
 {
-	const struct ac_state *st = &ac->st[s];
+	const struct ac_state *st = &ac->st[code_state(ac, code)];
 
 	if (st->out)
 		hit(st->out - 1, end, user);
@@ -440,8 +454,8 @@ scan_run(const struct ac *ac, const guint8 *p, gsize i, gsize len, guint32 *stat
 	guint32 s = *state;
 
 	for (; i < len; i++) {
-		guint32 t = next_state(ac, s, p[i]);
-		s = t & STATE_MASK;
+		guint32 t = next_code(ac, s, p[i]);
+		s = t & CODE_MASK;
 		if (G_UNLIKELY(t & OUT_BIT))
 			report(ac, s, i + 1, hit, user);
 	}
@@ -470,10 +484,10 @@ ac_scan(const struct ac *ac, const char *text, gsize len, ac_hit_fn hit, void *u
 		guint nb = 0;
 
 		while (i < mid) {
-			guint32 ta = next_state(ac, s, p[i]);
-			guint32 tb = next_state(ac, sb, p[j]);
-			s = ta & STATE_MASK;
-			sb = tb & STATE_MASK;
+			guint32 ta = next_code(ac, s, p[i]);
+			guint32 tb = next_code(ac, sb, p[j]);
+			s = ta & CODE_MASK;
+			sb = tb & CODE_MASK;
 			i++;
 			j++;
 			if (G_UNLIKELY(ta & OUT_BIT))
