@@ -70,3 +70,17 @@ expected_titles_in() {
 	done)
 	[ -z "$missing" ] || { diag "missing alerts:" "$missing"; return 1; }
 }
+
+# TODO=REASON before a check marks a known, reported bug: a failure is
+# printed as "not ok N - ... # TODO REASON" (prove counts it as expected)
+# and does not fail the file; an unexpected pass shows up in prove's summary.
+TODO=
+ok() {
+	tap_n=$((tap_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $tap_n - $2${TODO:+ # TODO $TODO}"
+	else
+		echo "not ok $tap_n - $2${TODO:+ # TODO $TODO}"
+		[ -n "$TODO" ] || tap_failed=$((tap_failed + 1))
+	fi
+}
