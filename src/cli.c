@@ -1,6 +1,8 @@
 /* cli.c — options and loading shared by every subcommand. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <glib/gstdio.h>
 
 #include "cli.h"
 #include "log.h"
@@ -101,6 +103,33 @@ watchlist_dir(struct cli_common *c, const struct config *cfg)
 	return g_build_filename(config_datadir(), "watchlists", NULL);
 }
 
+/* A secret written into a config file that others can read is a secret
+ * shared with them: say so (once per key, as file:line). */
+static void
+warn_readable_secrets(const struct config *cfg)
+{
+	static const char *const keys[] = { "password", "token", "hmac_secret", "url", NULL };
+	struct stat st;
+
+	if (cfg->kf == NULL || g_stat(cfg->path, &st) != 0 || !(st.st_mode & (S_IRGRP | S_IROTH)))
+		return;
+	for (guint i = 0; i < cfg->channels->len; i++) {
+		const struct channel_config *cc = g_ptr_array_index(cfg->channels, i);
+
+		for (const char *const *k = keys; *k; k++) {
+			/* an email server's url is no secret; a webhook's url is */
+			if (strcmp(*k, "url") == 0 && g_strcmp0(cc->type, "webhook") != 0)
+				continue;
+			if (!g_key_file_has_key(cfg->kf, cc->group, *k, NULL))
+				continue;
+			fprintf(stderr, "warning: %s:%d: channel \"%s\": %s is written in a file others can "
+			        "read (mode %03o): chmod 600 it, or use %s_file, %s_env or %s_credential\n",
+			        cfg->path, config_line(cfg, cc->group, *k), cc->name, *k,
+			        (unsigned)(st.st_mode & 0777), *k, *k, *k);
+		}
+	}
+}
+
 int
 cli_load_config(struct cli_common *c, struct config **cfg, struct watchlists **wl)
 {
@@ -123,6 +152,7 @@ cli_load_config(struct cli_common *c, struct config **cfg, struct watchlists **w
 		rc = EXIT_CONFIG;
 		goto out;
 	}
+	warn_readable_secrets(*cfg);
 	if ((*cfg)->log_level > c->verbose)
 		log_init((*cfg)->log_level);
 	if (wl == NULL)
