@@ -534,7 +534,8 @@ email_deliver(void *state, struct alert *const *alerts, guint n, const char *bat
 	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, MIN(e->timeout_ms, 15000L));
 	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, sd->errbuf);
-	curl_loop_add(e->loop, easy, send_done, sd);
+	if (curl_loop_add(e->loop, easy, send_done, sd) < 0)
+		send_done(easy, CURLE_FAILED_INIT, sd);
 	g_free(mail_from);
 }
 

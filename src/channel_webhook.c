@@ -931,7 +931,8 @@ webhook_deliver(void *state, struct alert *const *alerts, guint n, const char *b
 	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, p->errbuf);
 	if (w->ca_file)
 		curl_easy_setopt(easy, CURLOPT_CAINFO, w->ca_file);
-	curl_loop_add(w->loop, easy, post_done, p);
+	if (curl_loop_add(w->loop, easy, post_done, p) < 0)
+		post_done(easy, CURLE_FAILED_INIT, p);
 	g_free(url);
 	free(body);
 }

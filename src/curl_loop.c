@@ -1,19 +1,23 @@
-/* curl_loop.c — libcurl's multi socket interface on a GLib main context,
- * the pattern of curl's own GLib example: curl tells us which sockets to
- * watch and when to time out; GLib tells curl when they are ready. */
+/* curl_loop.c — libcurl's multi *socket* interface on a GLib main context.
+ *
+ * curl tells us which sockets it wants watched (CURLMOPT_SOCKETFUNCTION →
+ * one GUnixFDSource per socket) and when it next wants a timeout
+ * (CURLMOPT_TIMERFUNCTION → one timeout source); we hand events back with
+ * curl_multi_socket_action and collect finished transfers, each finding its
+ * owner through CURLINFO_PRIVATE. The shape follows curl's ghiper.c example. */
 #include <math.h>
-#include <string.h>
 #include <glib-unix.h>
 
 #include "curl_loop.h"
+#include "log.h"
 
 struct sock {
 	struct curl_loop *cl;
 	curl_socket_t fd;
-	GSource *src;
+	GSource *source;
 };
 
-struct transfer {
+struct xfer {                       /* one transfer in flight, CURLOPT_PRIVATE */
 	CURL *easy;
 	curl_loop_done_fn done;
 	void *user;
@@ -23,9 +27,53 @@ struct curl_loop {
 	GMainContext *ctx;
 	CURLM *multi;
 	GSource *timer;
-	GHashTable *transfers;       /* CURL * → struct transfer * */
-	gboolean checking;
+	GHashTable *socks;              /* struct sock * set, owns them */
+	GHashTable *xfers;              /* struct xfer * set, owns them */
+	int busy;                       /* depth of our own dispatch functions */
+	gboolean dying;                 /* freed while busy: free on the way out */
 };
+
+static void
+timer_clear(struct curl_loop *cl)
+{
+	if (cl->timer) {
+		g_source_destroy(cl->timer);
+		g_source_unref(cl->timer);
+		cl->timer = NULL;
+	}
+}
+
+/* Aborts every transfer in flight, without calling done. */
+static void
+abort_all(struct curl_loop *cl)
+{
+	GHashTableIter it;
+	gpointer key;
+
+	g_hash_table_iter_init(&it, cl->xfers);
+	while (g_hash_table_iter_next(&it, &key, NULL)) {
+		struct xfer *x = key;
+
+		g_hash_table_iter_steal(&it);
+		curl_multi_remove_handle(cl->multi, x->easy);
+		curl_easy_cleanup(x->easy);
+		g_free(x);
+	}
+}
+
+static void
+destroy(struct curl_loop *cl)
+{
+	if (cl->multi) {
+		abort_all(cl);
+		curl_multi_cleanup(cl->multi);  /* its REMOVE callbacks still find socks */
+	}
+	timer_clear(cl);
+	g_hash_table_destroy(cl->socks);
+	g_hash_table_destroy(cl->xfers);
+	g_main_context_unref(cl->ctx);
+	g_free(cl);
+}
 
 static void
 check_done(struct curl_loop *cl)
@@ -33,35 +81,65 @@ check_done(struct curl_loop *cl)
 	CURLMsg *msg;
 	int left;
 
-	while ((msg = curl_multi_info_read(cl->multi, &left)) != NULL) {
-		struct transfer *t;
-		CURL *easy = msg->easy_handle;
+	while (!cl->dying && (msg = curl_multi_info_read(cl->multi, &left)) != NULL) {
+		CURL *easy = msg->easy_handle;      /* msg dies with remove_handle */
 		CURLcode rc = msg->data.result;
+		void *p = NULL;
+		struct xfer *x;
 
 		if (msg->msg != CURLMSG_DONE)
 			continue;
-		t = g_hash_table_lookup(cl->transfers, easy);
-		g_hash_table_steal(cl->transfers, easy);
+		curl_easy_getinfo(easy, CURLINFO_PRIVATE, &p);
+		x = p;
+		if (x == NULL || !g_hash_table_steal(cl->xfers, x))
+			continue;
 		curl_multi_remove_handle(cl->multi, easy);
-		if (t) {
-			t->done(easy, rc, t->user);
-			g_free(t);
-		} else {
-			curl_easy_cleanup(easy);
-		}
+		x->done(easy, rc, x->user);
+		g_free(x);
 	}
 }
 
-static gboolean
-on_timer(gpointer data)
+/* Every way into curl goes through here: done callbacks may free the loop. */
+static void
+dispatch(struct curl_loop *cl, curl_socket_t fd, int ev)
 {
-	struct curl_loop *cl = data;
 	int running;
 
-	g_source_unref(cl->timer);
-	cl->timer = NULL;
-	curl_multi_socket_action(cl->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	cl->busy++;
+	curl_multi_socket_action(cl->multi, fd, ev, &running);
 	check_done(cl);
+	if (--cl->busy == 0 && cl->dying)
+		destroy(cl);
+}
+
+static gboolean
+on_fd(gint fd, GIOCondition cond, gpointer data)
+{
+	struct sock *so = data;
+	int ev = 0;
+
+	if (cond & G_IO_IN)
+		ev |= CURL_CSELECT_IN;
+	if (cond & G_IO_OUT)
+		ev |= CURL_CSELECT_OUT;
+	if (cond & (G_IO_ERR | G_IO_HUP | G_IO_NVAL))
+		ev |= CURL_CSELECT_ERR;
+	/* so may be freed inside the action (CURL_POLL_REMOVE): keep nothing of it */
+	dispatch(so->cl, fd, ev);
+	return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_timeout(gpointer data)
+{
+	struct curl_loop *cl = data;
+	GSource *self = cl->timer;
+
+	/* curl may set a new timer from inside the action */
+	cl->timer = NULL;
+	dispatch(cl, CURL_SOCKET_TIMEOUT, 0);
+	if (self)
+		g_source_unref(self);
 	return G_SOURCE_REMOVE;
 }
 
@@ -70,135 +148,145 @@ timer_cb(CURLM *multi, long timeout_ms, void *data)
 {
 	struct curl_loop *cl = data;
 
-	if (cl->timer) {
-		g_source_destroy(cl->timer);
-		g_source_unref(cl->timer);
-		cl->timer = NULL;
-	}
+	timer_clear(cl);
 	if (timeout_ms < 0)
 		return 0;
-	cl->timer = g_timeout_source_new((guint)timeout_ms);
-	g_source_set_callback(cl->timer, on_timer, cl, NULL);
+	/* even a 0 ms timeout goes through the loop: curl must not be re-entered
+	 * from its own callback */
+	cl->timer = g_timeout_source_new((guint)MIN(timeout_ms, (long)G_MAXUINT));
+	g_source_set_callback(cl->timer, on_timeout, cl, NULL);
 	g_source_attach(cl->timer, cl->ctx);
 	return 0;
 }
 
-static gboolean
-on_socket(gint fd, GIOCondition cond, gpointer data)
-{
-	struct sock *s = data;
-	struct curl_loop *cl = s->cl;
-	int action = 0, running;
-
-	if (cond & (G_IO_IN | G_IO_PRI))
-		action |= CURL_CSELECT_IN;
-	if (cond & G_IO_OUT)
-		action |= CURL_CSELECT_OUT;
-	if (cond & (G_IO_ERR | G_IO_HUP | G_IO_NVAL))
-		action |= CURL_CSELECT_ERR;
-	/* s may be freed inside socket_action (CURL_POLL_REMOVE): keep nothing of it. */
-	curl_multi_socket_action(cl->multi, fd, action, &running);
-	check_done(cl);
-	return G_SOURCE_CONTINUE;
-}
-
 static void
-sock_unwatch(struct sock *s)
+sock_free(gpointer p)
 {
-	if (s->src) {
-		g_source_destroy(s->src);
-		g_source_unref(s->src);
-		s->src = NULL;
+	struct sock *so = p;
+
+	if (so->source) {
+		g_source_destroy(so->source);
+		g_source_unref(so->source);
 	}
+	g_free(so);
 }
 
 static int
 socket_cb(CURL *easy, curl_socket_t fd, int what, void *data, void *sockp)
 {
 	struct curl_loop *cl = data;
-	struct sock *s = sockp;
-	GIOCondition cond = 0;
+	struct sock *so = sockp;
+	GIOCondition cond = G_IO_ERR | G_IO_HUP;
 
 	if (what == CURL_POLL_REMOVE) {
-		if (s) {
-			sock_unwatch(s);
-			curl_multi_assign(cl->multi, fd, NULL);
-			g_free(s);
-		}
+		if (so)
+			g_hash_table_remove(cl->socks, so);
 		return 0;
 	}
-	if (s == NULL) {
-		s = g_new0(struct sock, 1);
-		s->cl = cl;
-		s->fd = fd;
-		curl_multi_assign(cl->multi, fd, s);
-	}
-	sock_unwatch(s);
 	if (what & CURL_POLL_IN)
-		cond |= G_IO_IN | G_IO_PRI;
+		cond |= G_IO_IN;
 	if (what & CURL_POLL_OUT)
 		cond |= G_IO_OUT;
-	s->src = g_unix_fd_source_new(fd, cond | G_IO_ERR | G_IO_HUP);
-	g_source_set_callback(s->src, (GSourceFunc)(void (*)(void))on_socket, s, NULL);
-	g_source_attach(s->src, cl->ctx);
+	if (so == NULL) {
+		so = g_new0(struct sock, 1);
+		so->cl = cl;
+		so->fd = fd;
+		g_hash_table_add(cl->socks, so);
+		curl_multi_assign(cl->multi, fd, so);
+	} else if (so->source) {
+		g_source_destroy(so->source);
+		g_source_unref(so->source);
+	}
+	so->source = g_unix_fd_source_new(fd, cond);
+	g_source_set_callback(so->source, G_SOURCE_FUNC(on_fd), so, NULL);
+	g_source_attach(so->source, cl->ctx);
 	return 0;
 }
 
 struct curl_loop *
 curl_loop_new(GMainContext *ctx)
 {
-	struct curl_loop *cl = g_new0(struct curl_loop, 1);
+	struct curl_loop *cl;
+	CURLM *multi = curl_multi_init();
 
-	cl->ctx = ctx ? g_main_context_ref(ctx) : g_main_context_ref(g_main_context_default());
-	cl->multi = curl_multi_init();
-	cl->transfers = g_hash_table_new(g_direct_hash, g_direct_equal);
-	curl_multi_setopt(cl->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
-	curl_multi_setopt(cl->multi, CURLMOPT_SOCKETDATA, cl);
-	curl_multi_setopt(cl->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
-	curl_multi_setopt(cl->multi, CURLMOPT_TIMERDATA, cl);
+	if (multi == NULL) {
+		log_warnx("curl_multi_init failed");
+		return NULL;
+	}
+	cl = g_new0(struct curl_loop, 1);
+	cl->ctx = g_main_context_ref(ctx ? ctx : g_main_context_default());
+	cl->multi = multi;
+	cl->socks = g_hash_table_new_full(NULL, NULL, sock_free, NULL);
+	cl->xfers = g_hash_table_new(NULL, NULL);
+	curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
+	curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, cl);
+	curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, timer_cb);
+	curl_multi_setopt(multi, CURLMOPT_TIMERDATA, cl);
 	return cl;
 }
 
 void
 curl_loop_free(struct curl_loop *cl)
 {
-	GHashTableIter it;
-	gpointer key, val;
-
-	if (cl == NULL)
+	if (cl == NULL || cl->dying)
 		return;
-	g_hash_table_iter_init(&it, cl->transfers);
-	while (g_hash_table_iter_next(&it, &key, &val)) {
-		curl_multi_remove_handle(cl->multi, key);
-		curl_easy_cleanup(key);
-		g_free(val);
+	if (cl->busy == 0) {
+		destroy(cl);
+		return;
 	}
-	g_hash_table_unref(cl->transfers);
-	curl_multi_cleanup(cl->multi);    /* REMOVE callbacks free the socket watches */
-	if (cl->timer) {
-		g_source_destroy(cl->timer);
-		g_source_unref(cl->timer);
+	/* inside one of our callbacks: stop everything now, free on the way out */
+	cl->dying = TRUE;
+	abort_all(cl);
+	timer_clear(cl);
+}
+
+CURLM *
+curl_loop_multi(struct curl_loop *cl)
+{
+	return cl->multi;
+}
+
+int
+curl_loop_add(struct curl_loop *cl, CURL *easy, curl_loop_done_fn done, void *user)
+{
+	struct xfer *x;
+
+	if (cl == NULL || cl->dying)
+		return -1;
+	x = g_new0(struct xfer, 1);
+	x->easy = easy;
+	x->done = done;
+	x->user = user;
+	curl_easy_setopt(easy, CURLOPT_PRIVATE, x);
+	/* arms a 0 ms timer through timer_cb: the first callbacks come from the loop */
+	if (curl_multi_add_handle(cl->multi, easy) != CURLM_OK) {
+		curl_easy_setopt(easy, CURLOPT_PRIVATE, NULL);
+		g_free(x);
+		return -1;
 	}
-	g_main_context_unref(cl->ctx);
-	g_free(cl);
+	g_hash_table_add(cl->xfers, x);
+	return 0;
 }
 
 void
-curl_loop_add(struct curl_loop *cl, CURL *easy, curl_loop_done_fn done, void *user)
+curl_loop_remove(struct curl_loop *cl, CURL *easy)
 {
-	struct transfer *t = g_new0(struct transfer, 1);
+	void *p = NULL;
 
-	t->easy = easy;
-	t->done = done;
-	t->user = user;
-	g_hash_table_insert(cl->transfers, easy, t);
-	curl_multi_add_handle(cl->multi, easy);   /* arms the timer through timer_cb */
+	if (cl == NULL || easy == NULL)
+		return;
+	curl_easy_getinfo(easy, CURLINFO_PRIVATE, &p);
+	if (p == NULL || !g_hash_table_steal(cl->xfers, p))
+		return;
+	curl_multi_remove_handle(cl->multi, easy);
+	curl_easy_setopt(easy, CURLOPT_PRIVATE, NULL);
+	g_free(p);
 }
 
 guint
 curl_loop_active(const struct curl_loop *cl)
 {
-	return cl ? g_hash_table_size(cl->transfers) : 0;
+	return cl ? g_hash_table_size(cl->xfers) : 0;
 }
 
 enum delivery_status

@@ -1,10 +1,6 @@
-/* fetch.c — libcurl's multi *socket* interface on a GLib main context.
- *
- * curl tells us which sockets it wants watched (CURLMOPT_SOCKETFUNCTION →
- * one GUnixFDSource per socket) and when it next wants a timeout
- * (CURLMOPT_TIMERFUNCTION → one timeout source); we hand events back with
- * curl_multi_socket_action and collect finished transfers, each finding its
- * owner through CURLINFO_PRIVATE. The shape follows curl's ghiper.c example.
+/* fetch.c — feed fetches over HTTP(S) on the shared curl loop (curl_loop.c):
+ * request setup, conditional GET, header parsing, the body cap, redirects
+ * and the classification of what came back.
  *
  * Transfers wait in our own queue until both the global and the per-host cap
  * allow them to start: libcurl can queue too, but its total timeout would then
@@ -14,8 +10,8 @@
  * rather than piled up. */
 #include <string.h>
 #include <curl/curl.h>
-#include <glib-unix.h>
 
+#include "curl_loop.h"
 #include "fetch.h"
 #include "log.h"
 
@@ -27,14 +23,6 @@ static const char feed_accept[] =
 	"Accept: application/rss+xml, application/atom+xml, application/feed+json, "
 	"application/rdf+xml;q=0.9, application/xml;q=0.9, text/xml;q=0.9, "
 	"application/json;q=0.8, */*;q=0.5";
-
-struct fetcher;
-
-struct sock {
-	struct fetcher *f;
-	curl_socket_t fd;
-	GSource *source;
-};
 
 struct transfer {
 	struct fetcher *f;
@@ -63,12 +51,9 @@ struct transfer {
 };
 
 struct fetcher {
-	GMainContext *ctx;
-	CURLM *multi;
+	struct curl_loop *loop;
 	struct fetch_options o;
 	char *proxy, *user_agent;
-	GSource *timer;
-	GHashTable *socks;              /* struct sock * set, owns them */
 	GQueue waiting;                 /* struct transfer *, not yet in curl */
 	GHashTable *running;            /* struct transfer * set */
 	GHashTable *per_host;           /* host → running count (GUINT_TO_POINTER) */
@@ -446,7 +431,6 @@ transfer_setup(struct transfer *t)
 	}
 #define SET(opt, val) if (rc == CURLE_OK) rc = curl_easy_setopt(e, opt, val)
 	SET(CURLOPT_URL, t->url);
-	SET(CURLOPT_PRIVATE, t);
 	SET(CURLOPT_NOSIGNAL, 1L);
 	SET(CURLOPT_ERRORBUFFER, t->errbuf);
 	SET(CURLOPT_WRITEFUNCTION, on_write);
@@ -497,6 +481,7 @@ host_adjust(struct fetcher *f, const char *host, int delta)
 		g_hash_table_insert(f->per_host, g_strdup(host), GUINT_TO_POINTER(n));
 }
 
+static void on_done(CURL *easy, CURLcode code, void *user);
 static void transfer_finish(struct transfer *t, CURLcode code);
 
 /* Hands t to curl; its first callbacks come from the loop (a 0 ms timer). */
@@ -505,7 +490,7 @@ transfer_start(struct transfer *t)
 {
 	struct fetcher *f = t->f;
 
-	if (transfer_setup(t) < 0 || curl_multi_add_handle(f->multi, t->easy) != CURLM_OK)
+	if (transfer_setup(t) < 0 || curl_loop_add(f->loop, t->easy, on_done, t) < 0)
 		return -1;
 	g_hash_table_add(f->running, t);
 	host_adjust(f, t->host, +1);
@@ -634,10 +619,8 @@ transfer_finish(struct transfer *t, CURLcode code)
 		r.permanent_url = eff;
 	r.body_bytes = t->body_bytes;
 
-	if (t->easy && g_hash_table_remove(f->running, t)) {
-		curl_multi_remove_handle(f->multi, t->easy);
+	if (g_hash_table_remove(f->running, t))    /* the loop took easy out already */
 		host_adjust(f, t->host, -1);
-	}
 	if (r.outcome == FETCH_TEMPORARY || r.outcome == FETCH_PERMANENT)
 		log_debug("feed \"%s\": %s (%s)", transfer_name(t), r.error, fetch_outcome_name(r.outcome));
 	t->done(&r, t->user);
@@ -646,27 +629,6 @@ transfer_finish(struct transfer *t, CURLcode code)
 	g_free(retry_note);
 	transfer_free(t);
 }
-
-static void
-check_multi_info(struct fetcher *f)
-{
-	CURLMsg *msg;
-	int left;
-
-	while (!f->dying && (msg = curl_multi_info_read(f->multi, &left))) {
-		void *t = NULL;
-
-		if (msg->msg != CURLMSG_DONE)
-			continue;
-		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &t);
-		if (t)
-			transfer_finish(t, msg->data.result);
-	}
-	if (!f->dying)
-		pump(f);
-}
-
-/* --- GLib glue ---------------------------------------------------------- */
 
 static void fetcher_destroy(struct fetcher *f);
 
@@ -677,112 +639,18 @@ leave(struct fetcher *f)
 		fetcher_destroy(f);
 }
 
-static gboolean
-on_fd(gint fd, GIOCondition cond, gpointer ud)
-{
-	struct sock *so = ud;
-	struct fetcher *f = so->f;       /* so may be freed by the action below */
-	int ev = 0, running;
-
-	if (cond & G_IO_IN)
-		ev |= CURL_CSELECT_IN;
-	if (cond & G_IO_OUT)
-		ev |= CURL_CSELECT_OUT;
-	if (cond & (G_IO_ERR | G_IO_HUP))
-		ev |= CURL_CSELECT_ERR;
-	f->busy++;
-	curl_multi_socket_action(f->multi, fd, ev, &running);
-	check_multi_info(f);
-	leave(f);
-	return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-on_timeout(gpointer ud)
-{
-	struct fetcher *f = ud;
-	GSource *self = f->timer;
-	int running;
-
-	/* curl may set a new timer from inside the action */
-	f->timer = NULL;
-	f->busy++;
-	curl_multi_socket_action(f->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-	check_multi_info(f);
-	leave(f);
-	if (self)
-		g_source_unref(self);
-	return G_SOURCE_REMOVE;
-}
-
+/* From the loop: a transfer ended, which may free a cap for a waiting one. */
 static void
-timer_clear(struct fetcher *f)
+on_done(CURL *easy, CURLcode code, void *user)
 {
-	if (f->timer) {
-		g_source_destroy(f->timer);
-		g_source_unref(f->timer);
-		f->timer = NULL;
-	}
-}
+	struct transfer *t = user;
+	struct fetcher *f = t->f;
 
-static int
-on_timer(CURLM *multi, long timeout_ms, void *ud)
-{
-	struct fetcher *f = ud;
-
-	timer_clear(f);
-	if (timeout_ms < 0)
-		return 0;
-	/* even a 0 ms timeout goes through the loop: curl must not be re-entered
-	 * from its own callback */
-	f->timer = g_timeout_source_new((guint)MIN(timeout_ms, (long)G_MAXUINT));
-	g_source_set_callback(f->timer, on_timeout, f, NULL);
-	g_source_attach(f->timer, f->ctx);
-	return 0;
-}
-
-static void
-sock_free(gpointer p)
-{
-	struct sock *so = p;
-
-	if (so->source) {
-		g_source_destroy(so->source);
-		g_source_unref(so->source);
-	}
-	g_free(so);
-}
-
-static int
-on_socket(CURL *easy, curl_socket_t fd, int what, void *ud, void *sockp)
-{
-	struct fetcher *f = ud;
-	struct sock *so = sockp;
-	GIOCondition cond = G_IO_ERR | G_IO_HUP;
-
-	if (what == CURL_POLL_REMOVE) {
-		if (so)
-			g_hash_table_remove(f->socks, so);
-		return 0;
-	}
-	if (what & CURL_POLL_IN)
-		cond |= G_IO_IN;
-	if (what & CURL_POLL_OUT)
-		cond |= G_IO_OUT;
-	if (so == NULL) {
-		so = g_new0(struct sock, 1);
-		so->f = f;
-		so->fd = fd;
-		g_hash_table_add(f->socks, so);
-		curl_multi_assign(f->multi, fd, so);
-	} else if (so->source) {
-		g_source_destroy(so->source);
-		g_source_unref(so->source);
-	}
-	so->source = g_unix_fd_source_new(fd, cond);
-	g_source_set_callback(so->source, G_SOURCE_FUNC(on_fd), so, NULL);
-	g_source_attach(so->source, f->ctx);
-	return 0;
+	f->busy++;
+	transfer_finish(t, code);
+	if (!f->dying)
+		pump(f);
+	leave(f);
 }
 
 /* --- public ------------------------------------------------------------- */
@@ -792,6 +660,7 @@ fetcher_new(GMainContext *ctx, const struct fetch_options *o)
 {
 	struct fetcher *f = g_new0(struct fetcher, 1);
 	struct fetch_options def;
+	CURLM *multi;
 
 	fetch_options_defaults(&def);
 	f->o = o ? *o : def;
@@ -810,24 +679,18 @@ fetcher_new(GMainContext *ctx, const struct fetch_options *o)
 	                g_strdup("newswatch/" NEWSWATCH_VERSION " (+https://github.com/newswatch)");
 	f->o.proxy = f->proxy;
 	f->o.user_agent = f->user_agent;
-	f->ctx = ctx ? g_main_context_ref(ctx) : g_main_context_ref(g_main_context_default());
-	f->socks = g_hash_table_new_full(NULL, NULL, sock_free, NULL);
 	f->running = g_hash_table_new(NULL, NULL);
 	f->per_host = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	g_queue_init(&f->waiting);
-	f->multi = curl_multi_init();
-	if (f->multi == NULL) {
-		log_warnx("fetch: curl_multi_init failed");
+	f->loop = curl_loop_new(ctx);
+	if (f->loop == NULL) {
 		fetcher_destroy(f);
 		return NULL;
 	}
-	curl_multi_setopt(f->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
-	curl_multi_setopt(f->multi, CURLMOPT_SOCKETDATA, f);
-	curl_multi_setopt(f->multi, CURLMOPT_TIMERFUNCTION, on_timer);
-	curl_multi_setopt(f->multi, CURLMOPT_TIMERDATA, f);
-	curl_multi_setopt(f->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)f->o.max_connections);
-	curl_multi_setopt(f->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)f->o.max_per_host);
-	curl_multi_setopt(f->multi, CURLMOPT_MAXCONNECTS, (long)f->o.max_connections);
+	multi = curl_loop_multi(f->loop);
+	curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)f->o.max_connections);
+	curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)f->o.max_per_host);
+	curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, (long)f->o.max_connections);
 	return f;
 }
 
@@ -884,7 +747,7 @@ drop_all(struct fetcher *f, gboolean notify)
 	for (GList *l = running; l; l = l->next) {
 		t = l->data;
 		g_hash_table_remove(f->running, t);
-		curl_multi_remove_handle(f->multi, t->easy);
+		curl_loop_remove(f->loop, t->easy);
 		host_adjust(f, t->host, -1);
 		g_queue_push_tail(&f->waiting, t);
 	}
@@ -914,17 +777,11 @@ fetcher_cancel_all(struct fetcher *f)
 static void
 fetcher_destroy(struct fetcher *f)
 {
-	if (f->multi) {
+	if (f->running)
 		drop_all(f, FALSE);
-		curl_multi_cleanup(f->multi);
-		f->multi = NULL;
-	}
-	timer_clear(f);
-	g_clear_pointer(&f->socks, g_hash_table_destroy);
+	curl_loop_free(f->loop);
 	g_clear_pointer(&f->running, g_hash_table_destroy);
 	g_clear_pointer(&f->per_host, g_hash_table_destroy);
-	if (f->ctx)
-		g_main_context_unref(f->ctx);
 	g_free(f->proxy);
 	g_free(f->user_agent);
 	g_free(f);
@@ -942,5 +799,6 @@ fetcher_free(struct fetcher *f)
 	/* inside one of our callbacks: stop everything now, free on the way out */
 	f->dying = TRUE;
 	drop_all(f, FALSE);
-	timer_clear(f);
+	curl_loop_free(f->loop);    /* deferred by the loop too when inside its callback */
+	f->loop = NULL;
 }

@@ -1,5 +1,5 @@
-/* fetch.h — libcurl multi (socket interface) on the GLib main loop.
- * Knows nothing of feeds: bytes go to the request's sink as they arrive. */
+/* fetch.h — feed fetches over HTTP(S), on the GLib main loop (curl_loop.h).
+ * Knows nothing of feed formats: bytes go to the request's sink as they arrive. */
 #ifndef NW_FETCH_H
 #define NW_FETCH_H
 
