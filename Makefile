@@ -22,7 +22,7 @@ DEB_BUILD := build-essential pkg-config libcurl4-openssl-dev libxml2-dev libglib
              libnotify-dev libsqlite3-dev libjansson-dev libsystemd-dev
 DEB_TEST  := $(DEB_BUILD) openssl clang libclang-rt-14-dev valgrind python3 python3-aiosmtpd \
              dbus dbus-x11 dunst xvfb libnotify-bin libxml2-utils sfeed sqlite3 systemd \
-             libdbus-1-3 procps psmisc
+             libdbus-1-3 procps psmisc time
 
 WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
         -Wpointer-arith -Wvla -Wno-unused-parameter
