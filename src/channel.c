@@ -2,8 +2,11 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include <curl/curl.h>
+
 #include "channel.h"
 #include "channel_types.h"
+#include "fetch.h"
 #include "match.h"
 
 /* Sorted by name; one row per kind. */
@@ -151,6 +154,26 @@ channel_clean_text(const char *s)
 	}
 	g_free(valid);
 	return g_string_free(out, FALSE);
+}
+
+enum delivery_status
+channel_transfer_status(int curl_code, long http_status)
+{
+	switch (fetch_classify(curl_code, http_status)) {
+	case FETCH_OK:
+		return DELIVERY_OK;
+	case FETCH_TEMPORARY:
+		/* The one real difference: a feed fetch follows redirects, so a 1xx/3xx
+		 * left over is a server glitch; deliveries follow none, so the
+		 * configured URL itself answers "elsewhere" and retrying cannot help. */
+		if (curl_code == CURLE_OK && http_status < 400)
+			return DELIVERY_PERMANENT;
+		return DELIVERY_TEMPORARY;
+	case FETCH_NOT_MODIFIED:            /* nobody sends validators with a POST */
+	case FETCH_PERMANENT:
+	default:
+		return DELIVERY_PERMANENT;
+	}
 }
 
 gint64

@@ -65,6 +65,10 @@ void channel_deliver(struct channel *ch, struct alert *const *alerts, guint n,
 void channel_config_error(GPtrArray *errors, const struct config *cfg,
                           const struct channel_config *cc, const char *key,
                           const char *fmt, ...) G_GNUC_PRINTF(5, 6);
+/* The delivery status of a finished libcurl transfer (curl_code a CURLcode,
+ * http_status 0 when there was no HTTP answer): fetch_classify's verdict,
+ * except that a 1xx/3xx answer is permanent (see channel.c). */
+enum delivery_status channel_transfer_status(int curl_code, long http_status);
 /* Calls done once with a result built from status and a printf message. */
 void channel_finish(channel_done_fn done, void *user, enum delivery_status status,
                     gint64 retry_after, const char *fmt, ...) G_GNUC_PRINTF(5, 6);

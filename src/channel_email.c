@@ -477,7 +477,7 @@ send_done(CURL *easy, CURLcode rc, void *data)
 		else if (code >= 500 && code < 600)
 			cls = DELIVERY_PERMANENT;
 		else
-			cls = curl_loop_error_class(rc);
+			cls = channel_transfer_status(rc, 0);
 		if (code)
 			channel_finish(sd->done, sd->user, cls, 0, "smtp %ld: %s", code, why);
 		else

@@ -6,8 +6,11 @@
 
 #include "channel_types.h"
 #include "curl_loop.h"
+#include "fetch.h"
 #include "match.h"
 #include "secret.h"
+
+#define RETRY_AFTER_MAX 86400      /* s: a service asking for more is held a day */
 
 struct webhook;
 
@@ -772,8 +775,9 @@ on_header(char *buf, size_t size, size_t n, void *data)
 		g_strstrip(line);
 		if (g_ascii_strcasecmp(line, "Retry-After") == 0 ||
 		    g_ascii_strcasecmp(line, "X-RateLimit-Reset-After") == 0) {
-			gint64 ra = curl_loop_parse_retry_after(g_strstrip(colon + 1),
-			                                        g_get_real_time() / G_USEC_PER_SEC);
+			gint64 ra = fetch_parse_retry_after(g_strstrip(colon + 1),
+			                                    g_get_real_time() / G_USEC_PER_SEC,
+			                                    RETRY_AFTER_MAX);
 
 			if (ra > p->retry_after)
 				p->retry_after = ra;
@@ -791,23 +795,20 @@ post_done(CURL *easy, CURLcode rc, void *data)
 	enum delivery_status cls;
 
 	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+	cls = channel_transfer_status(rc, status);
 	if (rc != CURLE_OK) {
-		cls = curl_loop_error_class(rc);
 		channel_finish(p->done, p->user, cls, 0, "%s", p->errbuf[0] ? p->errbuf :
 		               curl_easy_strerror(rc));
+	} else if (cls == DELIVERY_OK) {
+		channel_finish(p->done, p->user, cls, 0, NULL);
 	} else {
-		cls = curl_loop_http_class(status);
-		if (cls == DELIVERY_OK) {
-			channel_finish(p->done, p->user, cls, 0, NULL);
-		} else {
-			char *body = channel_clean_text(p->response->str);
+		char *body = channel_clean_text(p->response->str);
 
-			if (strlen(body) > 200)
-				body[200] = '\0';
-			channel_finish(p->done, p->user, cls, p->retry_after, "http %ld%s%s", status,
-			               *body ? ": " : "", body);
-			g_free(body);
-		}
+		if (strlen(body) > 200)
+			body[200] = '\0';
+		channel_finish(p->done, p->user, cls, p->retry_after, "http %ld%s%s", status,
+		               *body ? ": " : "", body);
+		g_free(body);
 	}
 	curl_easy_cleanup(easy);
 	curl_slist_free_all(p->headers);

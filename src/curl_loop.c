@@ -5,7 +5,6 @@
  * (CURLMOPT_TIMERFUNCTION → one timeout source); we hand events back with
  * curl_multi_socket_action and collect finished transfers, each finding its
  * owner through CURLINFO_PRIVATE. The shape follows curl's ghiper.c example. */
-#include <math.h>
 #include <glib-unix.h>
 
 #include "curl_loop.h"
@@ -287,60 +286,4 @@ guint
 curl_loop_active(const struct curl_loop *cl)
 {
 	return cl ? g_hash_table_size(cl->xfers) : 0;
-}
-
-enum delivery_status
-curl_loop_http_class(long status)
-{
-	if (status >= 200 && status < 300)
-		return DELIVERY_OK;
-	if (status == 408 || status == 425 || status == 429 || status >= 500)
-		return DELIVERY_TEMPORARY;
-	return DELIVERY_PERMANENT;
-}
-
-enum delivery_status
-curl_loop_error_class(CURLcode rc)
-{
-	switch (rc) {
-	case CURLE_OK:
-		return DELIVERY_OK;
-	case CURLE_UNSUPPORTED_PROTOCOL:
-	case CURLE_URL_MALFORMAT:
-	case CURLE_NOT_BUILT_IN:
-	case CURLE_LOGIN_DENIED:
-	case CURLE_USE_SSL_FAILED:
-	case CURLE_REMOTE_ACCESS_DENIED:
-		return DELIVERY_PERMANENT;
-	default:
-		return DELIVERY_TEMPORARY;
-	}
-}
-
-gint64
-curl_loop_parse_retry_after(const char *value, gint64 now)
-{
-	char *end;
-	double d;
-	time_t t;
-
-	if (value == NULL)
-		return 0;
-	while (g_ascii_isspace(*value))
-		value++;
-	if (*value == '\0')
-		return 0;
-	if (g_ascii_isdigit(*value)) {
-		/* Discord's X-RateLimit-Reset-After carries fractions: round up. */
-		d = g_ascii_strtod(value, &end);
-		while (g_ascii_isspace(*end))
-			end++;
-		if (*end != '\0' || d < 0 || !isfinite(d))
-			return 0;
-		return d > 86400 ? 86400 : (gint64)ceil(d);
-	}
-	t = curl_getdate(value, NULL);
-	if (t == -1 || t <= now)
-		return 0;
-	return t - now > 86400 ? 86400 : t - now;
 }

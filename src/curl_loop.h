@@ -7,7 +7,6 @@
 
 #include <glib.h>
 #include <curl/curl.h>
-#include "channel.h"
 
 struct curl_loop;
 
@@ -34,13 +33,5 @@ int curl_loop_add(struct curl_loop *cl, CURL *easy, curl_loop_done_fn done, void
 /* Takes easy back out unfinished, without calling done; the caller keeps easy. */
 void curl_loop_remove(struct curl_loop *cl, CURL *easy);
 guint curl_loop_active(const struct curl_loop *cl);
-
-/* The retry class of an HTTP answer: 2xx ok; 408, 425, 429, 5xx temporary; else permanent. */
-enum delivery_status curl_loop_http_class(long status);
-/* The retry class of a transfer error (network → temporary, bad URL → permanent). */
-enum delivery_status curl_loop_error_class(CURLcode rc);
-/* Seconds from a Retry-After value (delta seconds or an HTTP date), capped at
- * one day; 0 when absent or malformed. */
-gint64 curl_loop_parse_retry_after(const char *value, gint64 now);
 
 #endif

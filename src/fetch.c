@@ -93,6 +93,8 @@ fetch_classify(int curl_code, long http_status)
 	case CURLE_REMOTE_FILE_NOT_FOUND:
 	case CURLE_LOGIN_DENIED:
 	case CURLE_REMOTE_ACCESS_DENIED:
+	case CURLE_NOT_BUILT_IN:
+	case CURLE_USE_SSL_FAILED:          /* SMTP without the STARTTLS we demand */
 		return FETCH_PERMANENT;
 	/* everything else (timeouts, DNS, refused, resets, TLS, bad encoding)
 	 * may heal by itself: back off, never disable */
@@ -103,7 +105,8 @@ fetch_classify(int curl_code, long http_status)
 		return FETCH_OK;        /* 0: file://, no HTTP */
 	if (http_status == 304)
 		return FETCH_NOT_MODIFIED;
-	if (http_status == 408 || http_status == 429 || http_status >= 500)
+	/* 425 Too Early: the request may be replayed later, not rejected */
+	if (http_status == 408 || http_status == 425 || http_status == 429 || http_status >= 500)
 		return FETCH_TEMPORARY;
 	if (http_status >= 400)
 		return FETCH_PERMANENT;
@@ -128,7 +131,8 @@ gint64
 fetch_parse_retry_after(const char *value, gint64 now, gint64 cap)
 {
 	gint64 delay = 0;
-	const char *p;
+	gboolean fraction = FALSE;
+	const char *p, *end;
 
 	if (value == NULL)
 		return 0;
@@ -136,20 +140,25 @@ fetch_parse_retry_after(const char *value, gint64 now, gint64 cap)
 		value++;
 	if (*value == '\0')
 		return 0;
-	for (p = value; g_ascii_isdigit(*p); p++)
+	for (end = value; g_ascii_isdigit(*end); end++)
 		;
+	p = end;
+	/* Discord's X-RateLimit-Reset-After (read by the webhooks) has fractions: round up */
+	if (p > value && *p == '.')
+		for (p++; g_ascii_isdigit(*p); p++)
+			fraction = fraction || *p != '0';
 	if (p > value && (*p == '\0' || g_ascii_isspace(*p))) {
 		char digits[24];
 		guint64 v;
 
 		/* absurdly many digits: as long as we allow */
-		if ((size_t)(p - value) >= sizeof(digits))
+		if ((size_t)(end - value) >= sizeof(digits))
 			return cap;
-		memcpy(digits, value, p - value);
-		digits[p - value] = '\0';
+		memcpy(digits, value, end - value);
+		digits[end - value] = '\0';
 		if (!g_ascii_string_to_unsigned(digits, 10, 0, G_MAXINT64, &v, NULL))
 			return cap;
-		delay = (gint64)v;
+		delay = (gint64)v + (fraction && v < G_MAXINT64);
 	} else {
 		time_t t = curl_getdate(value, NULL);
 

@@ -26,7 +26,7 @@ void fetch_options_defaults(struct fetch_options *o);
 enum fetch_outcome {
 	FETCH_OK,                   /* 2xx, body delivered to the sink */
 	FETCH_NOT_MODIFIED,         /* 304 */
-	FETCH_TEMPORARY,            /* retry later: timeouts, DNS, refused, 408, 429, 5xx */
+	FETCH_TEMPORARY,            /* retry later: timeouts, DNS, refused, 408, 425, 429, 5xx */
 	FETCH_PERMANENT,            /* 404, 410, other 4xx, refused scheme, body too large, sink refused */
 };
 
@@ -88,13 +88,14 @@ void fetcher_cancel_all(struct fetcher *f);
  * then torn down as soon as the callback returns. */
 
 /* --- pure helpers (fetch.c), exported for the scheduler and the tests ----- */
-/* The one place that decides: curl_code is a CURLcode, http_status the final
- * answer (0 = none). Body-too-large and sink refusals are decided by the
+/* The one place that decides, for feeds and (through channel_transfer_status)
+ * for webhook and SMTP deliveries: curl_code is a CURLcode, http_status the
+ * final answer (0 = none). Body-too-large and sink refusals are decided by the
  * fetcher before this is asked. */
 enum fetch_outcome fetch_classify(int curl_code, long http_status);
 const char *fetch_outcome_name(enum fetch_outcome o);  /* "ok", "not-modified", ... */
-/* Retry-After as delay-seconds or an HTTP date (relative to now), capped at
- * cap; 0 when absent, malformed or in the past. */
+/* Retry-After as delay-seconds (fractions round up) or an HTTP date (relative
+ * to now), capped at cap; 0 when absent, malformed or in the past. */
 gint64 fetch_parse_retry_after(const char *value, gint64 now, gint64 cap);
 /* max-age from a Cache-Control value (s-maxage is not max-age); 0 = none. */
 gint64 fetch_parse_max_age(const char *cache_control);
