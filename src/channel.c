@@ -177,41 +177,6 @@ channel_transfer_status(int curl_code, long http_status)
 }
 
 gint64
-channel_parse_ms(const char *s)
-{
-	static const struct { const char *unit; gint64 mult; } units[] = {
-		{ "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 }, { "d", 86400000 },
-		{ "", 1000 },
-	};
-	char *end;
-	gint64 v;
-
-	if (s == NULL)
-		return -1;
-	while (g_ascii_isspace(*s))
-		s++;
-	if (!g_ascii_isdigit(*s))
-		return -1;
-	v = g_ascii_strtoll(s, &end, 10);
-	if (v < 0 || v > G_GINT64_CONSTANT(1) << 40)
-		return -1;
-	while (g_ascii_isspace(*end))
-		end++;
-	for (size_t i = 0; i < G_N_ELEMENTS(units); i++) {
-		size_t l = strlen(units[i].unit);
-		const char *r = end + l;
-
-		if (g_ascii_strncasecmp(end, units[i].unit, l) != 0)
-			continue;
-		while (g_ascii_isspace(*r))
-			r++;
-		if (*r == '\0')
-			return v * units[i].mult;
-	}
-	return -1;
-}
-
-gint64
 channel_key_ms(const struct config *cfg, const struct channel_config *cc, const char *key,
                gint64 def, GPtrArray *errors)
 {
@@ -220,7 +185,7 @@ channel_key_ms(const struct config *cfg, const struct channel_config *cc, const 
 
 	if (v == NULL)
 		return def;
-	ms = channel_parse_ms(v);
+	ms = config_parse_duration_ms(v);
 	if (ms < 0)
 		channel_config_error(errors, cfg, cc, key,
 		                     "%s: \"%s\" is not a duration (e.g. 500ms, 30s, 5m, 1h, 1d)", key, v);

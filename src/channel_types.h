@@ -11,11 +11,10 @@ extern const struct channel_type channel_type_email;
 extern const struct channel_type channel_type_webhook;
 extern const struct channel_type channel_type_exec;
 
-/* Reads a key as a duration in milliseconds: "250ms", "3s", "2m", "1h", "1d", "30"
- * (seconds). Returns def when absent, -1 (error appended) when malformed. */
+/* Reads a key as a duration in milliseconds (config_parse_duration_ms: "250ms",
+ * "3s", "2m", "1h", "1d", "30" seconds). Returns def when absent, -1 (error
+ * appended) when malformed. */
 gint64 channel_key_ms(const struct config *cfg, const struct channel_config *cc,
                       const char *key, gint64 def, GPtrArray *errors);
-/* Parses the same syntax; -1 if malformed. */
-gint64 channel_parse_ms(const char *s);
 
 #endif

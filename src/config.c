@@ -131,14 +131,16 @@ config_builtin_text(void)
 	return g_string_free(s, FALSE);
 }
 
-long
-config_parse_duration(const char *s)
+gint64
+config_parse_duration_ms(const char *s)
 {
-	static const struct { char unit; long mult; } units[] = {
-		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
+	/* "ms" before "m"; no unit means seconds */
+	static const struct { const char *unit; gint64 mult; } units[] = {
+		{ "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 }, { "d", 86400000 },
+		{ "", 1000 },
 	};
 	char *end;
-	long v;
+	gint64 v;
 
 	if (s == NULL)
 		return -1;
@@ -146,23 +148,34 @@ config_parse_duration(const char *s)
 		s++;
 	if (!g_ascii_isdigit(*s))
 		return -1;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || v < 0 || v > G_MAXINT / 86400)
+	v = g_ascii_strtoll(s, &end, 10);
+	if (v < 0 || v > G_GINT64_CONSTANT(1) << 40)
 		return -1;
 	while (g_ascii_isspace(*end))
 		end++;
-	if (*end == '\0')
-		return v;
 	for (size_t i = 0; i < G_N_ELEMENTS(units); i++) {
-		if (g_ascii_tolower(*end) == units[i].unit) {
-			end++;
-			while (g_ascii_isspace(*end))
-				end++;
-			return *end == '\0' ? v * units[i].mult : -1;
-		}
+		size_t l = strlen(units[i].unit);
+		const char *r = end + l;
+
+		if (g_ascii_strncasecmp(end, units[i].unit, l) != 0)
+			continue;
+		while (g_ascii_isspace(*r))
+			r++;
+		if (*r == '\0')
+			return v <= G_MAXINT64 / units[i].mult ? v * units[i].mult : -1;
 	}
 	return -1;
+}
+
+long
+config_parse_duration(const char *s)
+{
+	gint64 ms = config_parse_duration_ms(s);
+
+	/* settings in seconds take whole seconds only, and must fit an int */
+	if (ms < 0 || ms % 1000 != 0 || ms / 1000 > G_MAXINT)
+		return -1;
+	return (long)(ms / 1000);
 }
 
 /* --- line numbers ---------------------------------------------------------- */

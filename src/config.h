@@ -61,7 +61,12 @@ void config_free(struct config *c);        /* accepts NULL */
 /* The line of [group] (key == NULL) or of key inside [group]; 0 if not found. */
 int config_line(const struct config *c, const char *group, const char *key);
 
-/* Parses "90", "90s", "15m", "2h", "1d" into seconds; -1 if malformed. */
+/* Parses a duration: a whole number with an optional unit ms, s, m, h or d
+ * (no unit = seconds), e.g. "250ms", "90", "15m", "1d", into milliseconds;
+ * -1 if malformed or absurdly large. */
+gint64 config_parse_duration_ms(const char *s);
+/* The same into whole seconds ("90", "90s", "15m", "2h", "1d"); -1 if
+ * malformed, not whole seconds ("500ms") or beyond G_MAXINT. */
 long config_parse_duration(const char *s);
 
 /* The built-in configuration text (DATADIR substituted). Caller frees. */

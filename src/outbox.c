@@ -154,7 +154,7 @@ parse_rate(const char *s, int *n, gint64 *window_s)
 		if (g_ascii_strcasecmp(parts[1], words[i].word) == 0)
 			ms = words[i].s * 1000;
 	if (ms < 0)
-		ms = channel_parse_ms(parts[1]);
+		ms = config_parse_duration_ms(parts[1]);
 	if (ms < 1000)
 		goto out;
 	*n = (int)v;
@@ -206,7 +206,7 @@ read_channel_keys(const struct config *cfg, const struct channel_config *cc, str
 		else if (strcmp(v, "hourly") == 0)
 			ms = 3600000;
 		else
-			ms = channel_parse_ms(v);
+			ms = config_parse_duration_ms(v);
 		if (ms < 1000 || ms > 7 * 86400000LL)
 			channel_config_error(errors, cfg, cc, "digest",
 			                     "digest: \"%s\" is not a period between 1s and 7d (e.g. 30m, daily)", v);
