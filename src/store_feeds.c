@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include "store.h"
+#include "store_int.h"
 #include "log.h"
 
 void
@@ -14,23 +15,6 @@ feed_state_clear(struct feed_state *fs)
 	g_free(fs->last_modified);
 	g_free(fs->last_error);
 	memset(fs, 0, sizeof(*fs));
-}
-
-static char *
-col_strdup(sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	return t ? g_strdup((const char *)t) : NULL;
-}
-
-static void
-bind_text(sqlite3_stmt *st, int i, const char *t)
-{
-	if (t)
-		sqlite3_bind_text(st, i, t, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, i);
 }
 
 int

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include "store.h"
+#include "store_int.h"
 #include "alert.h"
 #include "log.h"
 
@@ -16,23 +17,6 @@ fail(struct store *s, sqlite3_stmt *st, const char *what)
 	if (st)
 		sqlite3_reset(st);
 	return -1;
-}
-
-static char *
-col_strdup(sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	return t ? g_strdup((const char *)t) : NULL;
-}
-
-static void
-bind_text(sqlite3_stmt *st, int i, const char *t)
-{
-	if (t)
-		sqlite3_bind_text(st, i, t, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, i);
 }
 
 static void

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include "store_outbox.h"
+#include "store_int.h"
 #include "log.h"
 
 void
@@ -16,23 +17,6 @@ delivery_row_free(struct delivery_row *r)
 	g_free(r->held);
 	g_free(r->json);
 	g_free(r);
-}
-
-static char *
-col_strdup(sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	return t ? g_strdup((const char *)t) : NULL;
-}
-
-static void
-bind_text(sqlite3_stmt *st, int i, const char *t)
-{
-	if (t)
-		sqlite3_bind_text(st, i, t, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, i);
 }
 
 #define ROW_COLUMNS \
