@@ -80,6 +80,7 @@ struct daemon {
 	guint alerts_today;
 	int today;                      /* local day of alerts_today (g_date_time_get_day_of_year) */
 	guint polls, failures_now;
+	gint64 last_wall, last_mono;    /* clocks at the last timer, µs: detects clocks set back */
 };
 
 static void queue_arm(struct daemon *d);
@@ -278,6 +279,37 @@ poll_start(struct daemon *d, struct feed_run *r)
 	pipeline_poll(g->pipe, r->fc);
 }
 
+/* How far the wall clock was set back between two looks, in µs (0 if it was
+ * not): the wall time that passed, compared with the monotonic time that did. */
+gint64
+daemon_clock_setback(gint64 last_wall, gint64 last_mono, gint64 wall, gint64 mono)
+{
+	gint64 back = (last_wall + (mono - last_mono)) - wall;
+
+	return last_wall != 0 && back > 2 * G_USEC_PER_SEC ? back : 0;
+}
+
+/* Due times are wall-clock times. A clock set forward (or a resume) shows
+ * up as lateness; a clock set back would leave every feed waiting out the
+ * jump, so the whole queue moves back with it (the order is unchanged).
+ * The timer wakes at least every MAX_SLEEP_US, so a jump is noticed soon. */
+static void
+clock_check(struct daemon *d, gint64 now)
+{
+	gint64 mono = g_get_monotonic_time();
+	gint64 back = daemon_clock_setback(d->last_wall, d->last_mono, now, mono);
+
+	if (back > 0) {
+		for (GSequenceIter *it = g_sequence_get_begin_iter(d->queue); !g_sequence_iter_is_end(it);
+		     it = g_sequence_iter_next(it))
+			((struct feed_run *)g_sequence_get(it))->due -= back;
+		log_info("the clock went back %" G_GINT64_FORMAT " s: schedule moved back with it",
+		         back / G_USEC_PER_SEC);
+	}
+	d->last_wall = now;
+	d->last_mono = mono;
+}
+
 static gboolean
 on_timer(gpointer data)
 {
@@ -288,6 +320,7 @@ on_timer(gpointer data)
 	GSequenceIter *it;
 
 	d->timer = 0;
+	clock_check(d, now);
 	while (!g_sequence_iter_is_end(it = g_sequence_get_begin_iter(d->queue))) {
 		struct feed_run *r = g_sequence_get(it);
 

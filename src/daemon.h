@@ -22,5 +22,8 @@ int daemon_run(struct cli_common *cli, const struct daemon_options *opt);
  * per feed) up to cap_us, so a handful of feeds are polled at once while a
  * thousand after a long suspend are spread over minutes. */
 gint64 daemon_spread_delay(guint i, guint n, gint64 cap_us, double r);
+/* How far the wall clock was set back between two looks (µs; 0 when it was
+ * not, or by 2 s or less): due times are moved back by this much. */
+gint64 daemon_clock_setback(gint64 last_wall, gint64 last_mono, gint64 wall, gint64 mono);
 
 #endif
