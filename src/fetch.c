@@ -171,66 +171,58 @@ fetch_parse_retry_after(const char *value, gint64 now, gint64 cap)
 	return cap > 0 && delay > cap ? cap : delay;
 }
 
-gint64
-fetch_parse_max_age(const char *cc)
+/* The value of parameter name in a header value split at sep ("max-age" in
+ * Cache-Control, "charset" in Content-Type, after its media type when
+ * skip_first), spaces and quotes removed; caller frees; NULL when absent. */
+static char *
+header_param(const char *value, const char *sep, gboolean skip_first, const char *name,
+             const char *quotes)
 {
-	gint64 best = 0;
-	char **parts;
+	size_t nl = strlen(name);
+	char **parts, *res = NULL;
 
-	if (cc == NULL)
-		return 0;
-	parts = g_strsplit(cc, ",", -1);
-	for (char **p = parts; *p; p++) {
+	if (value == NULL)
+		return NULL;
+	parts = g_strsplit(value, sep, -1);
+	for (char **p = parts + (skip_first && *parts); *p; p++) {
 		char *d = g_strstrip(*p);
-		guint64 v;
 
-		if (g_ascii_strncasecmp(d, "max-age", 7) != 0)
+		if (g_ascii_strncasecmp(d, name, nl) != 0)
 			continue;
-		d += 7;
+		d += nl;
 		while (g_ascii_isspace(*d))
 			d++;
 		if (*d++ != '=')
 			continue;
-		while (g_ascii_isspace(*d) || *d == '"')
+		while (g_ascii_isspace(*d) || (*d && strchr(quotes, *d)))
 			d++;
-		g_strdelimit(d, "\"", ' ');
-		g_strchomp(d);
-		if (g_ascii_string_to_unsigned(d, 10, 0, G_MAXINT32, &v, NULL))
-			best = (gint64)v;
+		g_strdelimit(d, quotes, ' ');
+		res = g_strdup(g_strchomp(d));
 		break;
 	}
 	g_strfreev(parts);
-	return best;
+	return res;
+}
+
+gint64
+fetch_parse_max_age(const char *cc)
+{
+	char *v = header_param(cc, ",", FALSE, "max-age", "\"");
+	guint64 age = 0;
+
+	if (v && !g_ascii_string_to_unsigned(v, 10, 0, G_MAXINT32, &age, NULL))
+		age = 0;
+	g_free(v);
+	return (gint64)age;
 }
 
 char *
 fetch_parse_charset(const char *ct)
 {
-	char *res = NULL;
-	char **parts;
+	char *v = header_param(ct, ";", TRUE, "charset", "\"'");
+	char *res = v && *v ? g_ascii_strdown(v, -1) : NULL;
 
-	if (ct == NULL)
-		return NULL;
-	parts = g_strsplit(ct, ";", -1);
-	for (char **p = parts; *p && p[1]; p++) {
-		char *d = g_strstrip(p[1]);
-
-		if (g_ascii_strncasecmp(d, "charset", 7) != 0)
-			continue;
-		d += 7;
-		while (g_ascii_isspace(*d))
-			d++;
-		if (*d++ != '=')
-			continue;
-		while (g_ascii_isspace(*d) || *d == '"' || *d == '\'')
-			d++;
-		g_strdelimit(d, "\"'", ' ');
-		g_strchomp(d);
-		if (*d)
-			res = g_ascii_strdown(d, -1);
-		break;
-	}
-	g_strfreev(parts);
+	g_free(v);
 	return res;
 }
 
