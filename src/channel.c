@@ -176,6 +176,26 @@ channel_transfer_status(int curl_code, long http_status)
 	}
 }
 
+void
+channel_curl_start(struct curl_loop **loop, CURL *easy, long timeout_ms, const char *ca_file,
+                   char *errbuf, curl_loop_done_fn done, void *user)
+{
+	if (*loop == NULL) {
+		GMainContext *ctx = g_main_context_ref_thread_default();
+
+		*loop = curl_loop_new(ctx);
+		g_main_context_unref(ctx);
+	}
+	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, MIN(timeout_ms, 15000L));
+	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, errbuf);
+	if (ca_file)
+		curl_easy_setopt(easy, CURLOPT_CAINFO, ca_file);
+	if (curl_loop_add(*loop, easy, done, user) < 0)
+		done(easy, CURLE_FAILED_INIT, user);
+}
+
 gint64
 channel_key_ms(const struct config *cfg, const struct channel_config *cc, const char *key,
                gint64 def, GPtrArray *errors)

@@ -501,12 +501,6 @@ email_deliver(void *state, struct alert *const *alerts, guint n, const char *bat
 		channel_finish(done, user, DELIVERY_OK, 0, NULL);
 		return;
 	}
-	if (e->loop == NULL) {
-		GMainContext *ctx = g_main_context_ref_thread_default();
-
-		e->loop = curl_loop_new(ctx);
-		g_main_context_unref(ctx);
-	}
 	sd = g_new0(struct send, 1);
 	sd->done = done;
 	sd->user = user;
@@ -528,14 +522,7 @@ email_deliver(void *state, struct alert *const *alerts, guint n, const char *bat
 		curl_easy_setopt(easy, CURLOPT_USERNAME, e->username);
 		curl_easy_setopt(easy, CURLOPT_PASSWORD, e->password);
 	}
-	if (e->ca_file)
-		curl_easy_setopt(easy, CURLOPT_CAINFO, e->ca_file);
-	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, e->timeout_ms);
-	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, MIN(e->timeout_ms, 15000L));
-	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, sd->errbuf);
-	if (curl_loop_add(e->loop, easy, send_done, sd) < 0)
-		send_done(easy, CURLE_FAILED_INIT, sd);
+	channel_curl_start(&e->loop, easy, e->timeout_ms, e->ca_file, sd->errbuf, send_done, sd);
 	g_free(mail_from);
 }
 

@@ -882,12 +882,6 @@ webhook_deliver(void *state, struct alert *const *alerts, guint n, const char *b
 		               w->preset->name);
 		return;
 	}
-	if (w->loop == NULL) {
-		GMainContext *ctx = g_main_context_ref_thread_default();
-
-		w->loop = curl_loop_new(ctx);
-		g_main_context_unref(ctx);
-	}
 	p = g_new0(struct post, 1);
 	p->w = w;
 	p->done = done;
@@ -922,18 +916,11 @@ webhook_deliver(void *state, struct alert *const *alerts, guint n, const char *b
 	curl_easy_setopt(easy, CURLOPT_COPYPOSTFIELDS, body);
 	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, p->headers);
 	curl_easy_setopt(easy, CURLOPT_USERAGENT, "newswatch/" NEWSWATCH_VERSION);
-	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, w->timeout_ms);
-	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, MIN(w->timeout_ms, 15000L));
-	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(easy, CURLOPT_WRITEDATA, p);
 	curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(easy, CURLOPT_HEADERDATA, p);
-	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, p->errbuf);
-	if (w->ca_file)
-		curl_easy_setopt(easy, CURLOPT_CAINFO, w->ca_file);
-	if (curl_loop_add(w->loop, easy, post_done, p) < 0)
-		post_done(easy, CURLE_FAILED_INIT, p);
+	channel_curl_start(&w->loop, easy, w->timeout_ms, w->ca_file, p->errbuf, post_done, p);
 	g_free(url);
 	free(body);
 }
