@@ -177,6 +177,18 @@ step_done(struct store *s, sqlite3_stmt *st)
 	return 0;
 }
 
+/* A feed whose ids cannot be trusted, in order (?1 = the feed): mark it; from
+ * now on its items are known by link, so give its recently seen items their
+ * link key. Two ids under one link collapse into one row (OR IGNORE: the
+ * other keeps its old key and is never looked up again). */
+static const char *const distrust[] = {
+	"UPDATE feeds SET ids_untrusted = 1 WHERE id = ?1",
+	"UPDATE OR IGNORE items SET id = (SELECT l.id FROM links l WHERE l.item = items.id)"
+	" WHERE feed = ?1 AND EXISTS (SELECT 1 FROM links l WHERE l.item = items.id)",
+	"DELETE FROM links WHERE EXISTS"
+	" (SELECT 1 FROM items i WHERE i.id = links.id AND i.feed = ?1)",
+};
+
 int
 store_feed_id_changed(struct store *s, gint64 feed_id, int threshold)
 {
@@ -200,28 +212,13 @@ store_feed_id_changed(struct store *s, gint64 feed_id, int threshold)
 	sqlite3_reset(st);
 	if (untrusted || changes < threshold)
 		return 0;
-	st = store_stmt(s, "UPDATE feeds SET ids_untrusted = 1 WHERE id = ?");
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, feed_id);
-	if (step_done(s, st) < 0)
-		return -1;
-	/* From now on items are known by link: give the feed's recently seen items
-	 * their link key. Two ids under one link collapse into one row (OR IGNORE:
-	 * the other keeps its old key and is never looked up again). */
-	st = store_stmt(s, "UPDATE OR IGNORE items SET id = (SELECT l.id FROM links l WHERE l.item = items.id)"
-	                   " WHERE feed = ?1 AND EXISTS (SELECT 1 FROM links l WHERE l.item = items.id)");
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, feed_id);
-	if (step_done(s, st) < 0)
-		return -1;
-	st = store_stmt(s, "DELETE FROM links WHERE EXISTS"
-	                   " (SELECT 1 FROM items i WHERE i.id = links.id AND i.feed = ?1)");
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, feed_id);
-	if (step_done(s, st) < 0)
-		return -1;
+	for (size_t i = 0; i < G_N_ELEMENTS(distrust); i++) {
+		st = store_stmt(s, distrust[i]);
+		if (st == NULL)
+			return -1;
+		sqlite3_bind_int64(st, 1, feed_id);
+		if (step_done(s, st) < 0)
+			return -1;
+	}
 	return 1;
 }

@@ -76,17 +76,28 @@ store_item_hash(gint64 feed_id, const char *key)
 	return h ? (gint64)h : 1;
 }
 
+/* Steps st to its one row: 0 with the row to read (then reset st), 1 when
+ * there is none, -1 (logged) on error. */
 static int
-item_read(struct store *s, sqlite3_stmt *st, struct item_row *r)
+step_row(struct store *s, sqlite3_stmt *st, const char *what)
 {
 	int rc = sqlite3_step(st);
 
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(st);
-		return 1;
-	}
-	if (rc != SQLITE_ROW)
-		return fail(s, st, "reading an item");
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc != SQLITE_DONE)
+		return fail(s, st, what);
+	sqlite3_reset(st);
+	return 1;
+}
+
+static int
+item_read(struct store *s, sqlite3_stmt *st, struct item_row *r)
+{
+	int rc = step_row(s, st, "reading an item");
+
+	if (rc != 0)
+		return rc;
 	g_free(r->entries);
 	r->id = sqlite3_column_int64(st, 0);
 	r->story = sqlite3_column_int64(st, 1);
@@ -192,14 +203,10 @@ story_fill(sqlite3_stmt *st, struct story_row *r)
 static int
 story_read(struct store *s, sqlite3_stmt *st, struct story_row *r)
 {
-	int rc = sqlite3_step(st);
+	int rc = step_row(s, st, "reading a story");
 
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(st);
-		return 1;
-	}
-	if (rc != SQLITE_ROW)
-		return fail(s, st, "reading a story");
+	if (rc != 0)
+		return rc;
 	story_fill(st, r);
 	sqlite3_reset(st);
 	return 0;

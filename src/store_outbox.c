@@ -194,19 +194,26 @@ store_deliveries_retry(struct store *s, const char *channel, gint64 now)
 	return sqlite3_changes(store_db(s));
 }
 
-int
-store_deliveries_count(struct store *s, const char *state)
+/* The COUNT(*) of sql with text bound to its one parameter; -1 on error. */
+static int
+count(struct store *s, const char *sql, const char *text)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT COUNT(*) FROM deliveries WHERE state = ?");
+	sqlite3_stmt *st = store_stmt(s, sql);
 	int n = -1;
 
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		n = sqlite3_column_int(st, 0);
 	sqlite3_reset(st);
 	return n;
+}
+
+int
+store_deliveries_count(struct store *s, const char *state)
+{
+	return count(s, "SELECT COUNT(*) FROM deliveries WHERE state = ?", state);
 }
 
 int
@@ -227,15 +234,6 @@ store_outbox_end(struct store *s, int began)
 int
 store_deliveries_pending(struct store *s, const char *channel)
 {
-	sqlite3_stmt *st = store_stmt(s,
-		"SELECT COUNT(*) FROM deliveries WHERE state = 'pending' AND channel = ?");
-	int n = -1;
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	return n;
+	return count(s, "SELECT COUNT(*) FROM deliveries WHERE state = 'pending' AND channel = ?",
+	             channel);
 }
