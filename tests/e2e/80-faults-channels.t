@@ -56,10 +56,11 @@ channel_conf() {    # channel_conf FILE KIND URL fast|default: feed + log channe
 			echo "tls = none"
 		fi
 	} > "$1"
+	chmod 600 "$1"      # it holds a webhook URL: a secret (else a warning)
 }
 
 states() {          # states NAME: the bad channel's delivery states, sorted, one line
-	"$NEWSWATCH" outbox --all --json -c "$T/$1.conf" --state-dir "$T/state-$1" < /dev/null |
+	"$NEWSWATCH" outbox --all --json -c "$T/$1.conf" --state-dir "$T/state-$1" < /dev/null 2> /dev/null |
 		"$PY" -c 'import json, sys
 print(" ".join(sorted(json.loads(l)["state"] for l in sys.stdin if json.loads(l)["channel"] == "bad")))'
 }
@@ -97,17 +98,19 @@ while IFS='|' read -r name kind url retry want errre; do
 		url=${url%@*}$SMTP_PORT ;;
 	esac
 	channel_conf "$T/$name.conf" "$kind" "$url" "$retry"
-	case $name in *-hang) TODO="once never returns while retries of a hanging channel keep coming due (outbox_run)" ;; *) TODO= ;; esac
-	measured "$T/$name" timeout "$([ -n "$TODO" ] && echo 25 || echo 60)" "$NEWSWATCH" once -c "$T/$name.conf" --state-dir "$T/state-$name" --watchlists "$WATCHLISTS"
+	known=
+	case $name in *-hang) known="once never returns while retries of a hanging channel keep coming due (outbox_run)" ;; esac
+	measured "$T/$name" timeout "$([ -n "$known" ] && echo 25 || echo 60)" "$NEWSWATCH" once -c "$T/$name.conf" --state-dir "$T/state-$name" --watchlists "$WATCHLISTS"
 	diag "$name: exit $rc, ${secs}s; $(grep -m1 'channel "bad"' "$T/$name.err" | cut -c1-140)"
+	TODO=$known     # only these three fail while the bug is there
 	ok "$([ "$rc" -eq 0 ] || [ "$rc" -eq 1 ]; echo $?)" "$name: exits 0 or 1 (got $rc; no crash)"
 	ok "$(le "$secs" "$MAX_SECS"; echo $?)" "$name: bounded time (${secs}s)"
-	like "$(cat "$T/$name.out")" '^3 new alerts' "$name: the feed's 3 alerts are produced"
+	like "$(cat "$T/$name.out")" '^3 new alerts' "$name: the run finishes and sums up its 3 alerts"
+	TODO=
 	is "$(grep -c . "$T/$name.jsonl" 2>/dev/null)" 3 "$name: the other channel delivered all 3"
 	like "$(grep 'channel "bad"' "$T/$name.err")" "channel \"bad\": .*($errre)" "$name: a message naming the channel and the failure"
 	is "$(states "$name")" "$want $want $want" "$name: every delivery is $want"
-	[ "$tap_failed" -eq "$fails_before" ] && [ -z "$TODO" ] && passed=$((passed + 1))
-	TODO=
+	[ "$tap_failed" -eq "$fails_before" ] && [ -z "$known" ] && passed=$((passed + 1))
 done <<< "$SCENARIOS"
 
 # --- at least once: the ambiguous drop, then a working server ----------------------
