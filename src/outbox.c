@@ -52,6 +52,7 @@ struct outbox {
 	GSource *idle;
 	GSource *timer;
 	GRand *rand;
+	gint64 due_cutoff;         /* µs; non-zero during a one-pass outbox_run */
 };
 
 struct attempt {
@@ -688,7 +689,9 @@ process(struct ochan *oc)
 	if (now_us < oc->blocked_until_us || (oc->pace_ms > 0 && oc->last_send_us &&
 	                                      now_us < oc->last_send_us + oc->pace_ms * 1000))
 		return;
-	rows = store_deliveries_due(ob->store, oc->name, now, BATCH_MAX);
+	/* A one-pass run (outbox_run) takes only what was due when it began. */
+	rows = store_deliveries_due(ob->store, oc->name,
+	                            ob->due_cutoff ? ob->due_cutoff / G_USEC_PER_SEC : now, BATCH_MAX);
 	if (rows == NULL || rows->len == 0)
 		goto out;
 	began = store_outbox_begin(ob->store);
@@ -847,7 +850,9 @@ schedule(struct outbox *ob)
 gboolean
 outbox_idle(struct outbox *ob)
 {
-	gint64 now = g_get_real_time();
+	/* A one-pass run counts only what was due when it began: a retry that
+	 * falls due while an attempt hangs waits for the next run. */
+	gint64 now = ob->due_cutoff ? ob->due_cutoff : g_get_real_time();
 
 	if (ob->idle)
 		return FALSE;
@@ -857,6 +862,10 @@ outbox_idle(struct outbox *ob)
 
 		if (oc->in_flight)
 			return FALSE;
+		/* A destination that asked us to wait (Retry-After) keeps the rest
+		 * for the next run rather than holding a one-pass run up. */
+		if (ob->due_cutoff && oc->blocked_until_us > g_get_real_time())
+			continue;
 		if (oc->ch && store_delivery_next(ob->store, oc->name, &next) == 0 &&
 		    next * G_USEC_PER_SEC <= now)
 			return FALSE;
@@ -898,12 +907,15 @@ outbox_run(struct outbox *ob, int wait_ms)
 		g_source_set_callback(deadline, on_deadline, &expired, NULL);
 		g_source_attach(deadline, ob->ctx);
 	}
+	if (wait_ms <= 0)
+		ob->due_cutoff = g_get_real_time();
 	outbox_kick(ob);
 	for (;;) {
 		if (outbox_idle(ob) && (expired || outbox_pending(ob) == 0))
 			break;
 		g_main_context_iteration(ob->ctx, TRUE);
 	}
+	ob->due_cutoff = 0;
 	if (deadline) {
 		g_source_destroy(deadline);
 		g_source_unref(deadline);

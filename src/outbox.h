@@ -38,7 +38,9 @@ void outbox_kick(struct outbox *ob);
 /* Nothing in flight and nothing due now (later retries, held alerts and
  * digests do not count). */
 gboolean outbox_idle(struct outbox *ob);
-/* Iterates the context until outbox_idle(). With wait_ms > 0 it also waits,
+/* Iterates the context until outbox_idle(). With wait_ms <= 0 it is one
+ * pass: every delivery due when it begins is attempted, and retries that
+ * fall due meanwhile wait for the next run. With wait_ms > 0 it also waits,
  * up to wait_ms, for deliveries scheduled later (retries, summaries).
  * Returns how many deliveries are still pending. */
 guint outbox_run(struct outbox *ob, int wait_ms);
