@@ -281,9 +281,15 @@ fetched(const struct fetch_result *res, void *user)
 	char *perr = NULL;
 	gint64 now = pipeline_now(p);
 
+	if (res->outcome != FETCH_OK && res->outcome != FETCH_NOT_MODIFIED && !pl->sink_failed) {
+		fail(pl, &r, "%s", res->error ? res->error : "fetch failed");
+		goto done;
+	}
 	/* A parser that stopped early (item limit, an HTML page) still says
 	 * what it recovered or why it is not a feed. */
-	if (res->outcome == FETCH_PERMANENT && pl->sink_failed) {
+	if (res->outcome != FETCH_NOT_MODIFIED) {
+		if (pl->parser == NULL)     /* an empty body */
+			pl->parser = feed_parser_new(pl->url, NULL);
 		doc = feed_parser_finish(pl->parser, &perr);
 		if (doc == NULL) {
 			/* Often a maintenance page: retry with backoff, never disable. */
@@ -292,21 +298,8 @@ fetched(const struct fetch_result *res, void *user)
 			g_free(perr);
 			goto done;
 		}
-		doc->ill_formed = TRUE;
 		r.outcome = FETCH_OK;
-	} else if (res->outcome == FETCH_TEMPORARY || res->outcome == FETCH_PERMANENT) {
-		fail(pl, &r, "%s", res->error ? res->error : "fetch failed");
-		goto done;
-	} else if (res->outcome == FETCH_OK) {
-		if (pl->parser == NULL)     /* an empty body */
-			pl->parser = feed_parser_new(pl->url, NULL);
-		doc = feed_parser_finish(pl->parser, &perr);
-		if (doc == NULL) {
-			r.outcome = FETCH_TEMPORARY;
-			fail(pl, &r, "%s", perr ? perr : "not a feed");
-			g_free(perr);
-			goto done;
-		}
+		doc->ill_formed |= pl->sink_failed;
 		r.items = doc->items->len;
 		r.ill_formed = doc->ill_formed;
 		if (doc->ttl_minutes > 0 && (gint64)doc->ttl_minutes * 60 > r.ttl_s)
