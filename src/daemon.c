@@ -321,6 +321,7 @@ on_timer(gpointer data)
 
 	d->timer = 0;
 	clock_check(d, now);
+	store_reopen_if_gone(d->store);
 	while (!g_sequence_iter_is_end(it = g_sequence_get_begin_iter(d->queue))) {
 		struct feed_run *r = g_sequence_get(it);
 

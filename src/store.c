@@ -18,6 +18,8 @@ struct store {
 	GHashTable *stmts;      /* const char *sql (by address) -> sqlite3_stmt * */
 	char *last_error;       /* of the current transaction, kept across its rollback */
 	GHashTable *tx_items;   /* gint64 item ids recorded in the current transaction */
+	dev_t dev;              /* the file opened, to notice it deleted or replaced */
+	ino_t ino;
 };
 
 /* Migration i takes the schema from version i to i + 1. Append only: a
@@ -379,8 +381,15 @@ store_open_version(const char *path, int version, char **error)
 	}
 	if (rc == SQLITE_OK && v < version)
 		rc = migrate(s, v, version, &msg);
-	if (rc == SQLITE_OK)
+	if (rc == SQLITE_OK) {
+		struct stat st;
+
+		if (stat(path, &st) == 0) {
+			s->dev = st.st_dev;
+			s->ino = st.st_ino;
+		}
 		return s;
+	}
 	if (is_corruption(rc)) {
 		char *dest;
 
@@ -413,6 +422,38 @@ struct store *
 store_open(const char *path, char **error)
 {
 	return store_open_version(path, store_schema_latest(), error);
+}
+
+int
+store_reopen_if_gone(struct store *s)
+{
+	struct store *fresh;
+	struct stat st;
+	char *error = NULL;
+
+	if (stat(s->path, &st) == 0 && st.st_dev == s->dev && st.st_ino == s->ino)
+		return 0;
+	/* Writing on into an unlinked file would lose everything at the next
+	 * start; a fresh database at least keeps what happens from now on. */
+	fresh = store_open(s->path, &error);
+	if (fresh == NULL) {
+		log_warnx("%s: the state database was deleted or replaced, and cannot be recreated: %s",
+		          s->path, error ? error : "unknown error");
+		g_free(error);
+		return -1;
+	}
+	log_warnx("%s: the state database was deleted or replaced while running; recreated it "
+	          "(what it held is gone: recent items may alert again)", s->path);
+	g_hash_table_destroy(s->stmts);
+	sqlite3_close(s->db);
+	s->db = fresh->db;
+	s->stmts = fresh->stmts;
+	s->dev = fresh->dev;
+	s->ino = fresh->ino;
+	fresh->db = NULL;
+	fresh->stmts = NULL;
+	store_close(fresh);
+	return 1;
 }
 
 int

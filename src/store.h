@@ -16,6 +16,12 @@ struct store *store_open(const char *path, char **error);
 void store_close(struct store *s);                      /* accepts NULL */
 int store_schema_version(struct store *s);
 
+/* The daemon calls this between polls: when the file was deleted or
+ * replaced under it, a fresh database is opened in its place (logged).
+ * 0 = unchanged, 1 = recreated, -1 = could not (logged). Never inside a
+ * transaction. */
+int store_reopen_if_gone(struct store *s);
+
 /* One transaction per polled feed. Each returns 0 or -1 (logged). */
 int store_begin(struct store *s);
 int store_commit(struct store *s);

@@ -71,7 +71,6 @@ try:
          "database deleted: a new item still alerts")
     t.ok(d.poll() is None, "database deleted: no crash")
     err = w.stderr()
-    t.todo = "the daemon does not notice its database was deleted (store/daemon: check st_nlink, reopen)"
     t.ok("newswatch.db" in err and ("deleted" in err or "removed" in err or "missing" in err
                                     or "recreat" in err),
          "database deleted: a clear message says so", err[-600:])
