@@ -218,6 +218,12 @@ clean_query(const char *query)
 	return g_string_free(out, FALSE);
 }
 
+/* Wrappers inside wrappers (a Google redirect to a Facebook redirect ...) are
+ * unwrapped this deep in one pass; url_canonical repeats passes until the
+ * form is stable, so one story never gets two identities. */
+#define URL_UNWRAP_MAX 8
+#define URL_PASSES_MAX 16
+
 static char *
 canonical(const char *url, int depth)
 {
@@ -244,7 +250,7 @@ canonical(const char *url, int depth)
 	curl_url_get(u, CURLUPART_PATH, &path, 0);
 	if (curl_url_get(u, CURLUPART_QUERY, &query, 0) != CURLUE_OK)
 		query = NULL;
-	if (depth < 3 && (inner = unwrap(lower, path ? path : "/", query)) != NULL) {
+	if (depth < URL_UNWRAP_MAX && (inner = unwrap(lower, path ? path : "/", query)) != NULL) {
 		out = canonical(inner, depth + 1);
 		g_free(inner);
 		g_free(lower);
@@ -292,6 +298,18 @@ url_canonical(const char *url)
 	trimmed = g_strstrip(g_strdup(url));
 	out = trimmed[0] ? canonical(trimmed, 0) : NULL;
 	g_free(trimmed);
+	/* Unwrapping or re-encoding can expose more to clean: repeat to a fixed
+	 * point (each pass that changes a wrapped URL shortens it). */
+	for (int pass = 0; out != NULL && pass < URL_PASSES_MAX; pass++) {
+		char *again = canonical(out, 0);
+
+		if (again == NULL || strcmp(again, out) == 0) {
+			g_free(again);
+			break;
+		}
+		g_free(out);
+		out = again;
+	}
 	return out;
 }
 
