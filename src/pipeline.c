@@ -304,9 +304,13 @@ fetched(const struct fetch_result *res, void *user)
 		r.ill_formed = doc->ill_formed;
 		if (doc->ttl_minutes > 0 && (gint64)doc->ttl_minutes * 60 > r.ttl_s)
 			r.ttl_s = (gint64)doc->ttl_minutes * 60;
+		/* A feed cut short at a limit is worth a warning; one merely
+		 * ill-formed (and recovered) is everyday life on the web. */
 		if (doc->ill_formed)
-			log_field(G_LOG_LEVEL_INFO, "FEED", pl->fc->name, "feed \"%s\": ill-formed, recovered %u items%s%s",
-			          pl->fc->name, doc->items->len, doc->error ? ": " : "", doc->error ? doc->error : "");
+			log_field(pl->sink_failed ? G_LOG_LEVEL_WARNING : G_LOG_LEVEL_INFO, "FEED", pl->fc->name,
+			          "feed \"%s\": %s, recovered %u items%s%s", pl->fc->name,
+			          pl->sink_failed ? "stopped reading at a limit" : "ill-formed",
+			          doc->items->len, doc->error ? ": " : "", doc->error ? doc->error : "");
 	}
 	r.not_modified = res->outcome == FETCH_NOT_MODIFIED;
 
