@@ -7,6 +7,7 @@
 #include "cmd.h"
 #include "log.h"
 #include "outbox.h"
+#include "store_outbox.h"
 #include "pipeline.h"
 
 struct once {
@@ -95,6 +96,7 @@ cmd_once(int argc, char **argv)
 	struct pipeline_options po = { 0 };
 	struct pipeline_hooks hooks = { queue_alert, print_alert, poll_done, &o };
 	guint pending = 0;
+	gboolean delivery_failed = FALSE;
 	int rc;
 
 	if (cli_parse(&o.cli, "once", NULL, "Poll every configured feed once; print and deliver new alerts.",
@@ -164,7 +166,12 @@ cmd_once(int argc, char **argv)
 	/* Deliver what is due now (earlier runs' leftovers too); later retries
 	 * stay queued in the database for the next run or the daemon. */
 	if (o.outbox) {
+		int failed_before = store_deliveries_count(store, "failed");
+
 		pending = outbox_run(o.outbox, 0);
+		/* A delivery that failed for good in this run makes the run fail. */
+		if (failed_before >= 0 && store_deliveries_count(store, "failed") > failed_before)
+			delivery_failed = TRUE;
 		if (pending > 0)
 			fprintf(stderr, "newswatch: %u deliver%s queued for later (retry, digest or quiet hours; "
 			        "see 'newswatch outbox')\n",
@@ -180,7 +187,9 @@ cmd_once(int argc, char **argv)
 		fprintf(o.cli.json ? stderr : stdout, ", %u of %u feed%s failed", o.feeds_failed,
 		        o.feeds_total, o.feeds_total == 1 ? "" : "s");
 	fprintf(o.cli.json ? stderr : stdout, "%s\n", dry_run ? " (dry run: nothing remembered)" : "");
-	rc = o.feeds_failed ? EXIT_FAILURE_ : EXIT_OK;
+	if (delivery_failed)
+		fprintf(stderr, "newswatch: some deliveries failed for good (see 'newswatch outbox')\n");
+	rc = o.feeds_failed || delivery_failed ? EXIT_FAILURE_ : EXIT_OK;
 out:
 	if (o.loop)
 		g_main_loop_unref(o.loop);

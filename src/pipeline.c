@@ -316,7 +316,7 @@ fetched(const struct fetch_result *res, void *user)
 
 	alerts = g_ptr_array_new_with_free_func((GDestroyNotify)alert_free);
 	if (store_begin(p->store) < 0) {
-		fail(pl, &r, "state database: %s", store_errmsg(p->store));
+		fail(pl, &r, "state database %s: %s", store_path(p->store), store_errmsg(p->store));
 		goto done;
 	}
 	if (doc && record_items(pl, doc, alerts, &r) < 0) {
@@ -324,7 +324,7 @@ fetched(const struct fetch_result *res, void *user)
 
 		store_rollback(p->store);
 		g_ptr_array_set_size(alerts, 0);
-		fail(pl, &r, "state database: %s (nothing recorded)", msg);
+		fail(pl, &r, "state database %s: %s (nothing recorded)", store_path(p->store), msg);
 		g_free(msg);
 		goto done;
 	}
@@ -362,7 +362,7 @@ fetched(const struct fetch_result *res, void *user)
 		store_rollback(p->store);
 		g_ptr_array_set_size(alerts, 0);
 		r.outcome = FETCH_TEMPORARY;
-		fail(pl, &r, "state database: %s (nothing recorded)", msg);
+		fail(pl, &r, "state database %s: %s (nothing recorded)", store_path(p->store), msg);
 		g_free(msg);
 		goto done;
 	}
@@ -389,7 +389,7 @@ pipeline_poll(struct pipeline *p, const struct feed_config *fc)
 	pl->host = fetch_url_host(fc->url);
 	p->in_flight++;
 	if (store_feed_get(p->store, fc->name, &pl->fs) < 0) {
-		fail(pl, &r, "state database: %s", store_errmsg(p->store));
+		fail(pl, &r, "state database %s: %s", store_path(p->store), store_errmsg(p->store));
 		report_done(pl, &r);
 		return -1;
 	}

@@ -146,6 +146,12 @@ store_close(struct store *s)
 	g_free(s);
 }
 
+const char *
+store_path(struct store *s)
+{
+	return s->path;
+}
+
 sqlite3 *
 store_db(struct store *s)
 {

@@ -31,6 +31,8 @@ char *store_integrity_check(struct store *s);
 /* The first error of the current transaction (kept across its rollback), else
  * the last SQLite error message of this connection. */
 const char *store_errmsg(struct store *s);
+/* The database file, for messages. */
+const char *store_path(struct store *s);
 /* Remembers the connection's current error for store_errmsg; store_*.c only. */
 void store_note_error(struct store *s);
 

@@ -100,6 +100,8 @@ while IFS='|' read -r name kind url retry want errre; do
 	measured "$T/$name" timeout 60 "$NEWSWATCH" once -c "$T/$name.conf" --state-dir "$T/state-$name" --watchlists "$WATCHLISTS"
 	diag "$name: exit $rc, ${secs}s; $(grep -m1 'channel "bad"' "$T/$name.err" | cut -c1-140)"
 	ok "$([ "$rc" -eq 0 ] || [ "$rc" -eq 1 ]; echo $?)" "$name: exits 0 or 1 (got $rc; no crash)"
+	# A delivery failed for good makes the run fail; one queued for a retry does not.
+	is "$rc" "$([ "$want" = failed ] && echo 1 || echo 0)" "$name: exit status says whether a delivery failed for good"
 	ok "$(le "$secs" "$MAX_SECS"; echo $?)" "$name: bounded time (${secs}s)"
 	like "$(cat "$T/$name.out")" '^3 new alerts' "$name: the run finishes and sums up its 3 alerts"
 	is "$(grep -c . "$T/$name.jsonl" 2>/dev/null)" 3 "$name: the other channel delivered all 3"
