@@ -303,6 +303,7 @@ clock_check(struct daemon *d, gint64 now)
 		for (GSequenceIter *it = g_sequence_get_begin_iter(d->queue); !g_sequence_iter_is_end(it);
 		     it = g_sequence_iter_next(it))
 			((struct feed_run *)g_sequence_get(it))->due -= back;
+		sched_hosts_shift(sched_hosts_default(), -(back / G_USEC_PER_SEC));
 		log_info("the clock went back %" G_GINT64_FORMAT " s: schedule moved back with it",
 		         back / G_USEC_PER_SEC);
 	}

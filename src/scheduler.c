@@ -214,6 +214,25 @@ sched_hosts_started(struct sched_hosts *h, const char *name, gint64 now)
 	e->last_start = MAX(e->last_start, now);
 }
 
+void
+sched_hosts_shift(struct sched_hosts *h, gint64 delta)
+{
+	GHashTableIter it;
+	gpointer v;
+
+	if (h == NULL)
+		return;
+	g_hash_table_iter_init(&it, h->hosts);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		struct host *e = v;
+
+		if (e->until > 0)
+			e->until += delta;
+		if (e->last_start > 0)
+			e->last_start += delta;
+	}
+}
+
 gint64
 sched_hosts_not_before(const struct sched_hosts *h, const char *name)
 {

@@ -76,6 +76,9 @@ void sched_hosts_started(struct sched_hosts *h, const char *host, gint64 now);
 /* No request to host before this time; 0 when the host is not slowed. */
 gint64 sched_hosts_not_before(const struct sched_hosts *h, const char *host);
 int sched_hosts_strikes(const struct sched_hosts *h, const char *host);
+/* Moves every pause and start time by delta seconds: the daemon calls it
+ * with the jump when the wall clock was set back. */
+void sched_hosts_shift(struct sched_hosts *h, gint64 delta);
 
 /* --- for the daemon ---------------------------------------------------------
  * The three calls below share one process-wide host table (main loop only). */
