@@ -21,7 +21,6 @@ struct pipeline {
 	struct fetcher *fetcher;
 	struct pipeline_options opt;
 	struct pipeline_hooks hooks;
-	guint in_flight;
 };
 
 struct poll {
@@ -58,12 +57,6 @@ pipeline_free(struct pipeline *p)
 	g_free(p);
 }
 
-guint
-pipeline_in_flight(const struct pipeline *p)
-{
-	return p->in_flight;
-}
-
 static gint64
 pipeline_now(const struct pipeline *p)
 {
@@ -86,7 +79,6 @@ report_done(struct poll *pl, struct poll_report *r)
 	struct pipeline *p = pl->p;
 
 	r->feed = pl->fc->name;
-	p->in_flight--;
 	if (p->hooks.done)
 		p->hooks.done(r, p->hooks.user);
 	g_free(r->error);
@@ -387,7 +379,6 @@ pipeline_poll(struct pipeline *p, const struct feed_config *fc)
 	pl->p = p;
 	pl->fc = fc;
 	pl->host = fetch_url_host(fc->url);
-	p->in_flight++;
 	if (store_feed_get(p->store, fc->name, &pl->fs) < 0) {
 		fail(pl, &r, "state database %s: %s", store_path(p->store), store_errmsg(p->store));
 		report_done(pl, &r);

@@ -67,6 +67,5 @@ void pipeline_free(struct pipeline *p);     /* accepts NULL; polls in flight are
 /* Starts polling one feed; hooks->done runs when it is over. Returns 0, or -1
  * when the poll could not start (done has then been called with the error). */
 int pipeline_poll(struct pipeline *p, const struct feed_config *fc);
-guint pipeline_in_flight(const struct pipeline *p);
 
 #endif
