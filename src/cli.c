@@ -197,6 +197,19 @@ cli_state_dir(struct cli_common *c, const struct config *cfg)
 	return g_build_filename(g_get_user_state_dir(), "newswatch", NULL);
 }
 
+void
+cli_fetch_options(struct fetch_options *fo, const struct config *cfg)
+{
+	fetch_options_defaults(fo);
+	fo->max_connections = cfg->max_connections;
+	fo->max_per_host = cfg->max_per_host;
+	fo->connect_timeout_s = cfg->connect_timeout_s;
+	fo->timeout_s = cfg->timeout_s;
+	fo->max_body = (size_t)cfg->max_body_kb * 1024;
+	fo->proxy = cfg->proxy;
+	fo->user_agent = cfg->user_agent;
+}
+
 int
 cli_open_store(struct cli_common *c, const struct config *cfg, struct store **s)
 {

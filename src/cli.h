@@ -4,6 +4,7 @@
 
 #include <glib.h>
 #include "config.h"
+#include "fetch.h"
 #include "watchlist.h"
 #include "store.h"
 
@@ -40,6 +41,9 @@ int cli_load_config(struct cli_common *c, struct config **cfg, struct watchlists
 char *cli_watchlist_dir(struct cli_common *c, const struct config *cfg);
 /* The effective state dir (option, config, $XDG_STATE_HOME/newswatch). Caller frees. */
 char *cli_state_dir(struct cli_common *c, const struct config *cfg);
+/* Fetcher options from the [general] settings (the rest keep fetch.h's
+ * defaults); the strings point into cfg, which must outlive fo. */
+void cli_fetch_options(struct fetch_options *fo, const struct config *cfg);
 /* Opens <state_dir>/newswatch.db. Returns 0 or EXIT_STATE (message printed). */
 int cli_open_store(struct cli_common *c, const struct config *cfg, struct store **s);
 

@@ -130,14 +130,7 @@ cmd_once(int argc, char **argv)
 		}
 	}
 	matcher = matcher_new(wl);
-	fetch_options_defaults(&fo);
-	fo.max_connections = cfg->max_connections;
-	fo.max_per_host = cfg->max_per_host;
-	fo.connect_timeout_s = cfg->connect_timeout_s;
-	fo.timeout_s = cfg->timeout_s;
-	fo.max_body = (size_t)cfg->max_body_kb * 1024;
-	fo.proxy = cfg->proxy;
-	fo.user_agent = cfg->user_agent;
+	cli_fetch_options(&fo, cfg);
 	fetcher = fetcher_new(NULL, &fo);
 	po.dry_run = dry_run;
 	po.seed = seed;

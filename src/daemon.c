@@ -747,19 +747,6 @@ on_network(GNetworkMonitor *m, gboolean available, gpointer data)
 /* --- run ------------------------------------------------------------------- */
 
 static void
-fetch_options_from(struct fetch_options *fo, const struct config *cfg)
-{
-	fetch_options_defaults(fo);
-	fo->max_connections = cfg->max_connections;
-	fo->max_per_host = cfg->max_per_host;
-	fo->connect_timeout_s = cfg->connect_timeout_s;
-	fo->timeout_s = cfg->timeout_s;
-	fo->max_body = (size_t)cfg->max_body_kb * 1024;
-	fo->proxy = cfg->proxy;
-	fo->user_agent = cfg->user_agent;
-}
-
-static void
 daemon_teardown(struct daemon *d)
 {
 	for (guint i = 0; i < G_N_ELEMENTS(d->signals); i++)
@@ -816,7 +803,7 @@ daemon_run(struct cli_common *cli, const struct daemon_options *opt)
 		goto out;
 	if ((rc = cli_open_store(cli, probe, &d.store)) != EXIT_OK)
 		goto out;
-	fetch_options_from(&fo, probe);
+	cli_fetch_options(&fo, probe);
 	d.fetcher = fetcher_new(NULL, &fo);
 	if (d.fetcher == NULL) {
 		rc = EXIT_FAILURE_;
