@@ -470,7 +470,9 @@ load_entry(struct load *ld, GKeyFile *kf, const char *group)
 	/* One pattern, read raw: key-file escapes would eat \b and \d. */
 	char *rx = g_key_file_get_value(kf, group, "regex", NULL);
 	if (rx && *g_strstrip(rx)) {
-		GRegex *re = g_regex_new(rx, G_REGEX_CASELESS | G_REGEX_OPTIMIZE, 0, &err);
+		/* No G_REGEX_OPTIMIZE: its JIT is refused under the unit's
+		 * MemoryDenyWriteExecute anyway, and regexes are the rare slow path. */
+		GRegex *re = g_regex_new(rx, G_REGEX_CASELESS, 0, &err);
 		if (re == NULL) {
 			load_error(ld, key_line(ld, group, "regex"), "regex '%s': %s", rx, err->message);
 			g_clear_error(&err);
