@@ -201,11 +201,10 @@ record_items(struct poll *pl, struct feed_doc *doc, GPtrArray *alerts, struct po
 		}
 		a = alert_build(pl, doc, it, matches, &sr);
 		g_ptr_array_unref(matches);
-		story_result_clear(&sr);
 		j = alert_to_json(a);
 		text = json_dumps(j, JSON_COMPACT);
-		a->outbox_id = store_alert_add(p->store, a->feed, a->story ? g_ascii_strtoll(a->story, NULL, 10) : 0,
-		                               a->priority, text);
+		a->outbox_id = store_alert_add(p->store, a->feed, sr.story_id, a->priority, text);
+		story_result_clear(&sr);
 		free(text);
 		json_decref(j);
 		if (a->outbox_id < 0 ||
