@@ -132,6 +132,11 @@ cmd_once(int argc, char **argv)
 	matcher = matcher_new(wl);
 	cli_fetch_options(&fo, cfg);
 	fetcher = fetcher_new(NULL, &fo);
+	if (fetcher == NULL) {
+		fprintf(stderr, "newswatch once: cannot set up libcurl for fetching\n");
+		rc = EXIT_FAILURE_;
+		goto out;
+	}
 	po.dry_run = dry_run;
 	po.seed = seed;
 	pipe = pipeline_new(cfg, store, matcher, fetcher, &po, &hooks);
