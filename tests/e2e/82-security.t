@@ -42,12 +42,16 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" -out "$T/cert.pem
 mkdir -p "$T/mail"
 "$PY" "$ROOT/tests/servers/smtp_server.py" --dir "$T/mail" --cert "$T/cert.pem" --key "$T/key.pem" \
 	--auth "nwuser:$SMTP_PASS" > "$T/mail.port" 2> "$T/mail.err" &
+MAIL_PID=$!
 for _ in $(seq 100); do grep -q PORT "$T/mail.port" && break; sleep 0.1; done
 MAIL_PORT=$(sed -n 's/PORT //p' "$T/mail.port")
 mkdir -p "$T/plainmail"
 "$PY" "$ROOT/tests/servers/smtp_server.py" --dir "$T/plainmail" > "$T/plainmail.port" 2>&1 &
 for _ in $(seq 100); do grep -q PORT "$T/plainmail.port" && break; sleep 0.1; done
+PLAIN_PID=$!
 PLAIN_PORT=$(sed -n 's/PORT //p' "$T/plainmail.port")
+# The SMTP servers go with the test, whatever way it ends.
+trap 'kill $SERVER_PID $MAIL_PID $PLAIN_PID 2>/dev/null; [ -n "${NW_KEEP:-}" ] || rm -rf "$T"' EXIT
 printf '%s/ok/%s\n' "$HOOK" "$URLSECRET2" > "$T/hook-url"
 
 conf=$T/newswatch.conf
