@@ -9,21 +9,6 @@
 #include "log.h"
 #include "secret.h"
 
-static char *
-slurp(const char *dir, const char *name)
-{
-	char *p = g_build_filename(dir, name, NULL);
-	GMappedFile *m = g_mapped_file_new(p, FALSE, NULL);
-	char *data = NULL;
-
-	if (m) {
-		data = g_strndup(g_mapped_file_get_contents(m), g_mapped_file_get_length(m));
-		g_mapped_file_unref(m);
-	}
-	g_free(p);
-	return data;
-}
-
 static guint
 count_lines(const char *s)
 {
@@ -45,8 +30,8 @@ test_jsonl_and_text(void)
 
 	th_enqueue(e, &a, 1);
 	g_assert_cmpuint(outbox_run(e->ob, 2000), ==, 0);
-	j = slurp(e->dir, "a.jsonl");
-	t = slurp(e->dir, "a.txt");
+	j = th_read(e->dir, "a.jsonl");
+	t = th_read(e->dir, "a.txt");
 	g_assert_cmpuint(count_lines(j), ==, 1);
 	o = json_loads(j, 0, NULL);
 	g_assert_nonnull(o);
@@ -73,7 +58,7 @@ test_exec(void)
 
 	th_enqueue(e, &a, 1);
 	outbox_run(e->ob, 3000);
-	in = slurp(e->dir, "stdin.txt");
+	in = th_read(e->dir, "stdin.txt");
 	g_assert_nonnull(in);
 	o = json_loads(in, 0, NULL);
 	g_assert_cmpstr(json_string_value(json_object_get(o, "title")), ==, "$(touch /tmp/pwned) ; rm -rf / `id`");
@@ -176,7 +161,7 @@ test_durable(void)
 	g_assert_cmpuint(outbox_run(e->ob, 2000), ==, 0);
 	th_env_restart(e);
 	g_assert_cmpuint(outbox_run(e->ob, 1000), ==, 0);
-	out = slurp(e->dir, "d.jsonl");
+	out = th_read(e->dir, "d.jsonl");
 	g_assert_cmpuint(count_lines(out), ==, 1);
 	g_assert_nonnull(strstr(out, "survives a restart"));
 	g_free(out);

@@ -38,21 +38,6 @@ email_conf(int port, const char *extra)
 	                       "retry_base = 500ms\n%s", port, tmp, cert, extra ? extra : "");
 }
 
-static char *
-read_file(const char *dir, const char *name)
-{
-	char *p = g_build_filename(dir, name, NULL);
-	GMappedFile *m = g_mapped_file_new(p, FALSE, NULL);
-	char *data = NULL;
-
-	if (m) {
-		data = g_strndup(g_mapped_file_get_contents(m), g_mapped_file_get_length(m));
-		g_mapped_file_unref(m);
-	}
-	g_free(p);
-	return data;
-}
-
 /* The decoded MIME part of type in a message. */
 static char *
 part(const char *msg, const char *type)
@@ -113,8 +98,8 @@ test_message(void)
 
 	th_enqueue(e, &a, 1);
 	g_assert_cmpuint(outbox_run(e->ob, 15000), ==, 0);
-	env = read_file(dir, "001.json");
-	msg = read_file(dir, "001.eml");
+	env = th_read(dir, "001.json");
+	msg = th_read(dir, "001.eml");
 	g_assert_nonnull(env);
 	g_assert_nonnull(msg);
 	j = json_loads(env, 0, NULL);
@@ -238,7 +223,7 @@ test_digest(void)
 
 	th_enqueue(e, alerts, 3);
 	g_assert_cmpuint(outbox_run(e->ob, 10000), ==, 0);
-	msg = read_file(dir, "001.eml");
+	msg = th_read(dir, "001.eml");
 	g_assert_nonnull(msg);
 	p = g_build_filename(dir, "002.eml", NULL);
 	g_assert_false(g_file_test(p, G_FILE_TEST_EXISTS));

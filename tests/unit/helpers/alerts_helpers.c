@@ -249,3 +249,15 @@ th_count(struct th_env *e, const char *channel, const char *state)
 		g_ptr_array_unref(rows);
 	return n;
 }
+
+char *
+th_read(const char *dir, const char *name)
+{
+	char *p = g_build_filename(dir, name, NULL);
+	char *data = NULL;
+
+	if (!g_file_get_contents(p, &data, NULL, NULL))
+		data = NULL;
+	g_free(p);
+	return data;
+}

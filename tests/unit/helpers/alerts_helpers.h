@@ -22,6 +22,8 @@ void tsrv_stop(struct tsrv *s);                      /* accepts NULL */
 
 /* GET/POST url with libcurl (blocking; tests only); returns the body. */
 char *th_http(const char *method, const char *url);
+/* The contents of dir/name, or NULL when it cannot be read; caller frees. */
+char *th_read(const char *dir, const char *name);
 /* The webhook receiver's recorded requests (a JSON array, new reference). */
 json_t *th_webhook_log(int port);
 /* Body of a recorded request, decoded. */
